@@ -1,0 +1,12 @@
+{
+    "name": "Amazon FBA Kits",
+    "summary": "Sync Amazon orders; sell FBA orders of lot/serial tracked products as kits",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "author": "amazon_fba_kit contributors",
+    "website": "https://github.com/amazon-fba-kit/amazon_fba_kit",
+    "license": "LGPL-3",
+    "depends": ["sale_stock", "sale_mrp"],
+    "external_dependencies": {"python": ["python-amazon-sp-api"]},
+    "development_status": "Alpha",
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The project's one test command (see README.md, "Run the tests").
+#
+#   tools/test.sh [pytest arguments...]
+#
+# Runs the addon's tests inside a real Odoo 18 on a real PostgreSQL:
+#   1. finds Odoo through ODOO_PYTHON (default /opt/odoo18-venv/bin/python);
+#   2. installs requirements.txt into that Python, and Debian's chromium for the browser tours;
+#   3. makes sure PostgreSQL is installed, running, and has a role for the current user;
+#   4. builds (once, reused while the manifest's dependencies are unchanged) a template database
+#      with those dependencies installed, copies it, and installs amazon_fba_kit into the copy,
+#      failing on any warning or error in that install log;
+#   5. runs lint (tools/lint.sh), then every test with pytest-odoo (--odoo-http, so browser tours
+#      run too) and fails on any failure, error or skipped test.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$here/tools/lib.sh"
+
+afk_require_odoo
+afk_install_requirements
+afk_ensure_chromium
+afk_ensure_postgres
+afk_expose_addon
+
+echo "== lint"
+bash "$here/tools/lint.sh"
+
+template=$(afk_template_db)
+db="afk_test_$$_$(date +%s)"
+cleanup() { dropdb --if-exists "$db" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+createdb -T "$template" "$db"
+
+echo "== install amazon_fba_kit into $db"
+log="$AFK_CACHE/install-$db.log"
+afk_odoo -d "$db" -i amazon_fba_kit --stop-after-init --log-level=info >"$log" 2>&1 || {
+    tail -n 60 "$log"; echo "amazon_fba_kit failed to install (log: $log)" >&2; exit 1; }
+if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$log"; then
+    echo "installing amazon_fba_kit logged the warnings or errors above (log: $log)" >&2
+    exit 1
+fi
+
+echo "== tests"
+junit="$AFK_CACHE/junit-$db.xml"
+set +e
+(cd "$AFK_ADDONS" && "$ODOO_PYTHON" -m pytest \
+    -p no:cacheprovider \
+    --odoo-database="$db" --odoo-addons-path="$AFK_ADDONS_PATH" --odoo-http \
+    --odoo-log-level=warn \
+    --junitxml="$junit" -r fEs "$@" "$AFK_ADDONS/amazon_fba_kit/tests")
+rc=$?
+set -e
+skipped=$("$ODOO_PYTHON" - "$junit" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else list(root)
+print(sum(int(s.get("skipped", 0)) for s in suites))
+PY
+)
+if [ "$rc" -eq 0 ] && [ "$skipped" != "0" ]; then
+    echo "$skipped test(s) were skipped: every test must run here (browser tours need chromium and websocket-client)." >&2
+    rc=1
+fi
+exit "$rc"
