@@ -1,0 +1,579 @@
+"""Order sync of an Amazon account: fetch (adapter), map (spapi.mapping), apply (here)."""
+
+import hashlib
+import json
+import logging
+import time
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_round
+
+from ..spapi import const, mapping, substitution
+from ..spapi.exceptions import (
+    AmazonAuthError,
+    AmazonBudgetExhausted,
+    AmazonError,
+    AmazonMappingError,
+    AmazonPermanentError,
+    AmazonSubstitutionError,
+)
+
+_logger = logging.getLogger(__name__)
+
+FIRST_SYNC_DAYS = 3
+SYNC_LOCK_NAMESPACE = 0x414D5A  # "AMZ": first key of the per-account advisory lock
+DEFAULT_TIME_BUDGET = 300  # seconds one run may spend calling Amazon before it stops
+# Amazon ships an FBA order once it is SHIPPED: book it then, as done moves out of WH/Amazon.
+FBA_BOOKABLE = ("SHIPPED",)
+# An FBM order is booked as soon as the seller must ship it, with a normal delivery.
+FBM_BOOKABLE = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED")
+
+
+class AmazonOrderRefused(UserError):
+    """An order Odoo cannot book as it is; ``kind`` is an ``amazon.sync.error`` kind."""
+
+    def __init__(self, message, kind="refused", product=None, offer=None):
+        super().__init__(message)
+        self.kind = kind
+        self.product = product
+        self.offer = offer
+
+
+class SyncRun:
+    """What one run knows: per-run caches and the outcome counters for the report."""
+
+    def __init__(self, account):
+        self.account = account
+        self.counts = dict.fromkeys(
+            ("booked", "cancelled", "unchanged", "pending", "ignored", "failed"), 0
+        )
+        self.kit_lines = 0
+        self.failures = []  # (order ref, message)
+        self.seen_refs = set()
+        self.reset()
+
+    def reset(self):
+        """Forget cached records: a rolled-back savepoint may have taken some with it."""
+        self.pricelists = {}
+        self.countries = {}
+        self.marketplaces = {}
+        self.offers = {}
+
+
+class AmazonAccount(models.Model):
+    _inherit = "amazon.account"
+
+    orders_sync_token = fields.Char(
+        "Resume Token",
+        readonly=True,
+        copy=False,
+        help="Amazon's pagination token where an interrupted run stopped; the next run resumes there.",
+    )
+    orders_sync_window_start = fields.Datetime(readonly=True, copy=False)
+    orders_sync_window_end = fields.Datetime(readonly=True, copy=False)
+    last_sync_message = fields.Text("Last Sync Report", readonly=True, copy=False)
+    offer_ids = fields.One2many("amazon.offer", "account_id", "Offers")
+    sync_error_ids = fields.One2many("amazon.sync.error", "account_id", "Sync Errors")
+    open_error_count = fields.Integer(compute="_compute_open_error_count")
+    partner_id = fields.Many2one(
+        "res.partner",
+        "Amazon Customer",
+        check_company=True,
+        help="The customer of the orders of this account; each order's delivery address becomes "
+        "a delivery contact of it. Created by the first sync when empty.",
+    )
+
+    def _compute_open_error_count(self):
+        groups = self.env["amazon.sync.error"]._read_group(
+            [("account_id", "in", self.ids), ("state", "=", "open")], ["account_id"], ["__count"]
+        )
+        counts = {account.id: count for account, count in groups}
+        for account in self:
+            account.open_error_count = counts.get(account.id, 0)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_sync_orders(self):
+        """"Sync now" button."""
+        self.ensure_one()
+        run = self._amazon_sync_orders_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Amazon order sync"),
+                "message": self.last_sync_message,
+                "type": "warning" if run.counts["failed"] else "success",
+                "sticky": bool(run.counts["failed"]),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_sync_errors(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Sync Errors"),
+            "res_model": "amazon.sync.error",
+            "view_mode": "list,form",
+            "domain": [("account_id", "=", self.id)],
+            "context": {"search_default_filter_open": 1},
+        }
+
+    # ------------------------------------------------------------------ cron / entry points
+
+    @api.model
+    def _sync_orders(self):
+        """Scheduled action: sync the orders of ``self``, or of every active account if empty."""
+        accounts = self or self.search([])
+        runs = []
+        for account in accounts:
+            runs.append(account._amazon_sync_orders_one())
+        return runs
+
+    def _amazon_sync_orders_one(self, time_budget=None):
+        """Sync one account: new and updated orders from Amazon, then the open errors' retries."""
+        self.ensure_one()
+        return self.with_company(self.company_id)._amazon_sync_run(time_budget)
+
+    def _amazon_sync_run(self, time_budget=None):
+        run = SyncRun(self)
+        if not self._amazon_try_lock():
+            self.last_sync_message = self.env._(
+                "Skipped: another order sync of this account is running."
+            )
+            return run
+        budget = time_budget or int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("amazon_fba_kit.sync_time_budget", DEFAULT_TIME_BUDGET)
+        )
+        stop_reason = None
+        try:
+            adapter = self._get_sp_api_adapter(deadline=time.monotonic() + budget)
+            stop_reason = self._amazon_fetch_and_apply(adapter, run)
+        except AmazonError as exc:  # could not even start (credentials, endpoint...)
+            stop_reason = str(exc)
+        self._amazon_retry_errors(
+            self.env["amazon.sync.error"].search(
+                [("account_id", "=", self.id), ("state", "=", "open")]
+            ),
+            run,
+        )
+        self.last_sync_message = self._amazon_run_report(run, stop_reason)
+        _logger.info("Amazon account %s: %s", self.name, self.last_sync_message)
+        return run
+
+    def _amazon_try_lock(self):
+        """Take this account's order-sync lock until the transaction ends; False if taken.
+
+        A transaction-level advisory lock: two runs of the same account (cron and "Sync now",
+        or two workers) cannot interleave, and nothing else (editing the account) is blocked.
+        """
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, %s)", [SYNC_LOCK_NAMESPACE, self.id]
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _amazon_sync_window(self):
+        now = fields.Datetime.now()
+        end = now - timedelta(minutes=const.ORDERS_MIN_AGE_MINUTES)
+        start = (self.last_orders_sync or now - timedelta(days=FIRST_SYNC_DAYS)) - timedelta(
+            minutes=const.ORDERS_OVERLAP_MINUTES
+        )
+        return start, end
+
+    def _amazon_fetch_and_apply(self, adapter, run):
+        """Walk Amazon's pages and book them. Returns why it stopped early, or None."""
+        if self.orders_sync_token and self.orders_sync_window_end:
+            start, end = self.orders_sync_window_start, self.orders_sync_window_end
+            token = self.orders_sync_token
+        else:
+            (start, end), token = self._amazon_sync_window(), None
+        self.write({"orders_sync_window_start": start, "orders_sync_window_end": end})
+        marketplace_ids = self.marketplace_ids.mapped("api_ref")
+        try:
+            for page in adapter.iter_order_pages(
+                marketplace_ids=marketplace_ids,
+                last_updated_after=_iso(start),
+                last_updated_before=_iso(end),
+                page_token=token,
+            ):
+                self._amazon_apply_orders(page.orders, run)
+                # Each page is booked before the next is asked for: resume from here if stopped.
+                self.orders_sync_token = page.next_token or False
+        except AmazonBudgetExhausted as exc:
+            return self.env._("Stopped to respect Amazon's rate limit (%(why)s).", why=exc)
+        except AmazonAuthError:
+            raise
+        except AmazonPermanentError as exc:
+            if token:  # Amazon refused our resume token (expired): start the window again.
+                self.orders_sync_token = False
+            return str(exc)
+        except AmazonError as exc:
+            return str(exc)
+        # Everything up to ``end`` is handled: move the watermark; the overlap is taken off
+        # the next window's start, so a late update just before ``end`` is still seen.
+        self.write(
+            {
+                "last_orders_sync": end,
+                "orders_sync_token": False,
+                "orders_sync_window_start": False,
+                "orders_sync_window_end": False,
+            }
+        )
+        return None
+
+    def _amazon_retry_errors(self, errors, run=None):
+        """Book again, from their stored payload, the open errors not already seen by this run."""
+        self.ensure_one()
+        run = run or SyncRun(self)
+        errors = errors.filtered(lambda e: e.state == "open")
+        raws = []
+        for error in errors:
+            if error.amazon_order_ref in run.seen_refs:
+                continue
+            raw = error._raw_order()
+            if raw is None:
+                continue
+            raws.append(raw)
+        if raws:
+            self._amazon_apply_orders(raws, run, from_retry=True)
+        return run
+
+    # ------------------------------------------------------------------ apply
+
+    def _amazon_apply_orders(self, raw_orders, run, from_retry=False):
+        """Book each order in its own savepoint: one bad order never stops the others."""
+        refs = [_order_ref(raw) for raw in raw_orders]
+        existing = {
+            order.amazon_order_ref: order
+            for order in self.env["sale.order"].search(
+                [("amazon_account_id", "=", self.id), ("amazon_order_ref", "in", refs)]
+            )
+        }
+        errors = {
+            error.amazon_order_ref: error
+            for error in self.env["amazon.sync.error"].search(
+                [("account_id", "=", self.id), ("amazon_order_ref", "in", refs)]
+            )
+        }
+        self._amazon_prepare_offers(raw_orders, run)
+        for raw, ref in zip(raw_orders, refs, strict=True):
+            run.seen_refs.add(ref)
+            try:
+                with self.env.cr.savepoint():
+                    outcome, order = self._amazon_apply_order(raw, existing.get(ref), run)
+            except Exception as exc:  # noqa: BLE001 - isolate every failure to its own order
+                run.reset()
+                run.counts["failed"] += 1
+                run.failures.append((ref, _error_message(exc)))
+                self._amazon_record_error(ref, raw, exc, errors.get(ref))
+                continue
+            run.counts[outcome] += 1
+            error = errors.get(ref)
+            if error and error.state == "open" and outcome != "pending":
+                error.write({"state": "resolved", "sale_order_id": order.id if order else False})
+
+    def _amazon_prepare_offers(self, raw_orders, run):
+        """Get (or create) the offers of every SKU of these orders in two or three queries."""
+        skus = set()
+        for raw in raw_orders:
+            items = raw.get("orderItems") if isinstance(raw, dict) else None
+            for item in items if isinstance(items, list) else ():
+                sku = ((item or {}).get("product") or {}).get("sellerSku")
+                if isinstance(sku, str) and sku not in run.offers:
+                    skus.add(sku)
+        if skus:
+            run.offers.update(self.env["amazon.offer"]._get_or_create_for_skus(self, skus))
+
+    def _amazon_apply_order(self, raw, sale_order, run):
+        """Book one Amazon order. Returns ``(outcome, sale.order)``; raises to record an error."""
+        order = mapping.map_order(raw)
+        if sale_order:
+            if order.status == "CANCELLED" and sale_order.state != "cancel":
+                sale_order._amazon_cancel()
+                return "cancelled", sale_order
+            return "unchanged", sale_order
+        if order.status == "CANCELLED":
+            return "ignored", None
+        fba = order.fulfilled_by == "AMAZON"
+        bookable = FBA_BOOKABLE if fba else FBM_BOOKABLE
+        if order.status not in bookable:
+            return "pending", None
+        line_vals = [self._amazon_prepare_line_vals(order, line, run) for line in order.lines]
+        sale_order = self.env["sale.order"].create(
+            self._amazon_prepare_order_vals(order, line_vals, run)
+        )
+        if fba:
+            sale_order._amazon_book_fba(self.location_id)
+        else:
+            sale_order.action_confirm()
+        run.kit_lines += sum(1 for vals in line_vals if vals[2].get("amazon_tracked_product_id"))
+        return "booked", sale_order
+
+    def _amazon_prepare_order_vals(self, order, line_vals, run):
+        partner, shipping = self._amazon_partners(order, run)
+        vals = {
+            "partner_id": partner.id,
+            "partner_invoice_id": partner.id,
+            "partner_shipping_id": shipping.id,
+            "company_id": self.company_id.id,
+            "client_order_ref": order.order_ref,
+            "origin": self.env._("Amazon %(ref)s", ref=order.order_ref),
+            "date_order": order.created,
+            "amazon_account_id": self.id,
+            "amazon_order_ref": order.order_ref,
+            "amazon_fulfilled_by": "amazon" if order.fulfilled_by == "AMAZON" else "merchant",
+            "amazon_marketplace_id": self._amazon_marketplace(order.marketplace_id, run).id,
+            "warehouse_id": self.warehouse_id.id,
+            "order_line": line_vals,
+        }
+        if self.team_id:
+            vals["team_id"] = self.team_id.id
+        if self.user_id:
+            vals["user_id"] = self.user_id.id
+        pricelist = self._amazon_pricelist(order.currency, run)
+        if pricelist:
+            vals["pricelist_id"] = pricelist.id
+        return vals
+
+    def _amazon_prepare_line_vals(self, order, line, run):
+        offer = run.offers.get(line.sku)
+        if not offer or not offer.product_id:
+            raise AmazonOrderRefused(
+                self.env._(
+                    "Order %(ref)s sells SKU %(sku)s, which no product of %(company)s has as "
+                    "internal reference. Open the offer %(sku)s (Sales > Amazon > Offers), choose "
+                    "the product it sells, then retry.",
+                    ref=order.order_ref,
+                    sku=line.sku,
+                    company=self.company_id.name,
+                ),
+                kind="unknown_sku",
+                offer=offer,
+            )
+        product = offer.product_id
+        component, component_qty = self.env["product.product"], 0.0
+        if product.amazon_fba_kit:
+            component, component_qty = product._get_amazon_fba_kit_component(self.company_id)
+            if not component:
+                raise AmazonOrderRefused(
+                    self.env._(
+                        "Order %(ref)s sells the FBA kit %(kit)s, which has no kit Bill of "
+                        "Materials. Give it a kit BoM with the tracked product as its one "
+                        "component, then retry.",
+                        ref=order.order_ref,
+                        kit=product.display_name,
+                    ),
+                    kind="missing_kit",
+                    product=product,
+                    offer=offer,
+                )
+        tracked = product.tracking in ("lot", "serial")
+        kits = []
+        if tracked and order.fulfilled_by == "AMAZON":
+            for kit in product._get_amazon_fba_kits(self.company_id):
+                kit_component, qty = kit._get_amazon_fba_kit_component(self.company_id)
+                if kit_component == product:
+                    kits.append(substitution.KitOption(kit.id, qty))
+        try:
+            decision = substitution.decide(
+                fulfilled_by=order.fulfilled_by,
+                product_id=product.id,
+                product_is_tracked=tracked,
+                product_is_fba_kit=product.amazon_fba_kit,
+                kit_component_id=component.id or None,
+                kit_component_qty=component_qty,
+                kits=kits,
+                quantity=line.quantity,
+                uom_rounding=product.uom_id.rounding,
+            )
+        except AmazonSubstitutionError as exc:
+            raise self._amazon_substitution_refusal(order, line, product, offer, exc) from exc
+        sold = self.env["product.product"].browse(decision.product_id)
+        quantity = decision.quantity
+        # Keep Amazon's line total: a kit of q units costs q times the unit price.
+        price_unit = line.unit_price * line.quantity / quantity if quantity else line.unit_price
+        gross = line.unit_price * line.quantity
+        discount = float_round(100.0 * line.discount / gross, 4) if gross and line.discount else 0
+        return (
+            0,
+            0,
+            {
+                "product_id": sold.id,
+                "product_uom_qty": quantity,
+                "price_unit": price_unit,
+                "discount": discount,
+                "amazon_item_ref": line.item_ref,
+                "amazon_offer_id": offer.id,
+                "amazon_tracked_product_id": decision.tracked_product_id or False,
+            },
+        )
+
+    def _amazon_substitution_refusal(self, order, line, product, offer, exc):
+        args = {"ref": order.order_ref, "product": product.display_name, "sku": line.sku}
+        if exc.reason == "missing_kit":
+            message = self.env._(
+                "Order %(ref)s: Amazon shipped %(product)s (SKU %(sku)s), which is tracked by "
+                "lot/serial number, and Amazon does not say which one it shipped. Create its "
+                "Amazon FBA kit (button 'Create FBA kit' here or on the product), then retry.",
+                **args,
+            )
+        elif exc.reason == "ambiguous_kit":
+            message = self.env._(
+                "Order %(ref)s: %(product)s (SKU %(sku)s) has several Amazon FBA kits, so the "
+                "sync cannot tell which one Amazon sold. Set the kit on the offer %(sku)s "
+                "(Sales > Amazon > Offers), then retry.",
+                **args,
+            )
+        else:
+            message = self.env._(
+                "Order %(ref)s: %(qty)s unit(s) of %(product)s (SKU %(sku)s) is not a whole "
+                "number of its FBA kit. Link the offer %(sku)s to the kit it sells, then retry.",
+                qty=line.quantity,
+                **args,
+            )
+        return AmazonOrderRefused(message, kind=exc.reason, product=product, offer=offer)
+
+    def _amazon_partners(self, order, run):
+        partner = self.partner_id
+        if not partner:
+            partner = self.env["res.partner"].create(
+                {
+                    "name": self.env._("Amazon customers (%(account)s)", account=self.name),
+                    "company_id": self.company_id.id,
+                    "is_company": True,
+                }
+            )
+            self.partner_id = partner
+        address = order.address
+        if not address or not (address.name or order.buyer_name):
+            return partner, partner
+        country = self._amazon_country(address.country_code, run)
+        shipping = self.env["res.partner"].create(
+            {
+                "parent_id": partner.id,
+                "type": "delivery",
+                "name": address.name or order.buyer_name,
+                "street": address.street,
+                "street2": address.street2,
+                "city": address.city,
+                "zip": address.zip,
+                "country_id": country.id,
+                "phone": address.phone,
+                "email": order.buyer_email,
+                "company_id": self.company_id.id,
+            }
+        )
+        return partner, shipping
+
+    def _amazon_country(self, code, run):
+        if code and code not in run.countries:
+            run.countries[code] = self.env["res.country"].search([("code", "=", code)], limit=1)
+        return run.countries.get(code) or self.env["res.country"]
+
+    def _amazon_marketplace(self, api_ref, run):
+        if api_ref and api_ref not in run.marketplaces:
+            run.marketplaces[api_ref] = self.env["amazon.marketplace"].search(
+                [("api_ref", "=", api_ref)], limit=1
+            )
+        return run.marketplaces.get(api_ref) or self.env["amazon.marketplace"]
+
+    def _amazon_pricelist(self, currency_code, run):
+        """A pricelist in the order's currency (created once per company and currency)."""
+        if not currency_code or currency_code == self.company_id.currency_id.name:
+            return self.env["product.pricelist"]
+        if currency_code not in run.pricelists:
+            currency = self.env["res.currency"].with_context(active_test=False).search(
+                [("name", "=", currency_code)], limit=1
+            )
+            if not currency:
+                raise AmazonOrderRefused(
+                    self.env._("Amazon sent an unknown currency %(c)s.", c=currency_code)
+                )
+            if not currency.active:
+                currency.active = True
+            pricelist = self.env["product.pricelist"].search(
+                [
+                    ("currency_id", "=", currency.id),
+                    ("company_id", "in", [False, self.company_id.id]),
+                ],
+                limit=1,
+            ) or self.env["product.pricelist"].create(
+                {
+                    "name": self.env._("Amazon %(currency)s", currency=currency_code),
+                    "currency_id": currency.id,
+                    "company_id": self.company_id.id,
+                }
+            )
+            run.pricelists[currency_code] = pricelist
+        return run.pricelists[currency_code]
+
+    def _amazon_record_error(self, ref, raw, exc, error):
+        kind = getattr(exc, "kind", None)
+        if isinstance(exc, AmazonMappingError):
+            kind = "malformed"
+        vals = {
+            "kind": kind or "unexpected",
+            "message": _error_message(exc),
+            "payload": json.dumps(raw, indent=1, sort_keys=True, default=str),
+            "state": "open",
+            "last_attempt": fields.Datetime.now(),
+            "product_id": getattr(getattr(exc, "product", None), "id", False),
+            "offer_id": getattr(getattr(exc, "offer", None), "id", False),
+        }
+        if kind in (None, "unexpected"):
+            _logger.warning("Amazon order %s could not be booked: %s", ref, vals["message"])
+        if error:
+            vals["attempt_count"] = error.attempt_count + 1
+            error.write(vals)
+        else:
+            self.env["amazon.sync.error"].create(
+                dict(vals, account_id=self.id, amazon_order_ref=ref, attempt_count=1)
+            )
+
+    def _amazon_run_report(self, run, stop_reason):
+        counts = run.counts
+        parts = [
+            self.env._(
+                "%(booked)s order(s) booked (%(kits)s line(s) sold as FBA kits), %(cancelled)s "
+                "cancelled, %(pending)s waiting for Amazon, %(failed)s failed.",
+                booked=counts["booked"],
+                kits=run.kit_lines,
+                cancelled=counts["cancelled"],
+                pending=counts["pending"],
+                failed=counts["failed"],
+            )
+        ]
+        if stop_reason:
+            parts.append(
+                self.env._(
+                    "The run stopped early and the next one resumes where it stopped: %(why)s",
+                    why=stop_reason,
+                )
+            )
+        for ref, message in run.failures[:20]:
+            parts.append(f"- {ref}: {message}")
+        return "\n".join(parts)
+
+
+def _iso(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
+
+
+def _order_ref(raw):
+    if isinstance(raw, dict) and isinstance(raw.get("orderId"), str) and raw["orderId"]:
+        return raw["orderId"]
+    digest = json.dumps(raw, sort_keys=True, default=str).encode()
+    return "malformed-" + hashlib.sha1(digest).hexdigest()[:12]
+
+
+def _error_message(exc):
+    if isinstance(exc, UserError):
+        return exc.args[0] if exc.args else str(exc)
+    if isinstance(exc, AmazonError):
+        return str(exc)
+    return f"Unexpected error: {type(exc).__name__}: {exc}"

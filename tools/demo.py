@@ -1,0 +1,194 @@
+# pylint: disable=print-used
+"""Demo of the order sync: run by tools/demo.sh on a database with the addon's demo data.
+
+Stocks the demo products in WH/Stock, sends their lots to WH/Amazon with an FBA replenishment
+transfer (as a seller does), starts the local SP-API simulator with a default set of FBA and FBM
+orders, points the demo account at it, runs the real order sync and prints what it booked.
+"""
+
+import argparse
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import odoo
+from odoo.modules.registry import Registry
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sp_api_simulator import SpApiSimulator, make_item, make_order  # noqa: E402
+
+STOCK = {  # default_code: [(lot or None, quantity in WH/Stock, quantity sent to Amazon)]
+    "VITC-500": [("VC-2611A", 40, 20), ("VC-2612B", 40, 30)],
+    "BPM-1": [(f"BPM-{n:04d}", 1, 1) for n in range(1, 7)],
+    "OMEGA3": [("OM-2610", 30, 20)],
+    "SHAKER": [(None, 100, 50)],
+}
+
+
+def demo_orders(now):
+    def order(ref, items, minutes_ago, **kwargs):
+        when = now - timedelta(minutes=minutes_ago)
+        return make_order(ref, items=items, created=when, last_updated=when, **kwargs)
+
+    malformed = order("114-0000007-0000007", [make_item("I1", "SHAKER", 1, 8.0)], 40)
+    del malformed["orderItems"][0]["quantityOrdered"]
+    return [
+        order("114-0000001-0000001", [make_item("I1", "VITC-500", 2, 12.9)], 90),
+        order("114-0000002-0000002", [make_item("I1", "BPM-1", 1, 39.0)], 80),
+        order(
+            "114-0000003-0000003",
+            [make_item("I1", "VITC-500", 1, 12.9), make_item("I2", "SHAKER", 2, 8.0)],
+            70,
+        ),
+        order("114-0000004-0000004", [make_item("I1", "SHAKER", 1, 8.0)], 60),
+        order(
+            "114-0000005-0000005",
+            [make_item("I1", "VITC-500", 3, 12.9)],
+            55,
+            fulfilled_by="MERCHANT",
+            status="UNSHIPPED",
+        ),
+        order("114-0000006-0000006", [make_item("I1", "OMEGA3", 1, 17.5)], 50),
+        malformed,
+        order("114-0000008-0000008", [make_item("I1", "BPM-1", 1, 39.0)], 30, status="PENDING"),
+    ]
+
+
+def stock_and_replenish(env, account):
+    """Stock WH/Stock by inventory adjustment, then send lots to WH/Amazon by replenishment."""
+    picking_type = account.replenishment_picking_type_id
+    stock_location = picking_type.default_location_src_id
+    picking = env["stock.picking"].create(
+        {
+            "picking_type_id": picking_type.id,
+            "location_id": stock_location.id,
+            "location_dest_id": account.location_id.id,
+            "origin": "Demo FBA replenishment",
+        }
+    )
+    for code, lots in STOCK.items():
+        product = env["product.product"].search([("default_code", "=", code)], limit=1)
+        move = env["stock.move"].create(
+            {
+                "name": product.display_name,
+                "picking_id": picking.id,
+                "product_id": product.id,
+                "product_uom": product.uom_id.id,
+                "product_uom_qty": sum(sent for _lot, _qty, sent in lots),
+                "location_id": stock_location.id,
+                "location_dest_id": account.location_id.id,
+            }
+        )
+        for lot_name, quantity, sent in lots:
+            lot = lot_name and env["stock.lot"].create(
+                {"name": lot_name, "product_id": product.id, "company_id": account.company_id.id}
+            )
+            env["stock.quant"].with_context(inventory_mode=True).create(
+                {
+                    "product_id": product.id,
+                    "location_id": stock_location.id,
+                    "lot_id": lot.id if lot else False,
+                    "inventory_quantity": quantity,
+                }
+            ).action_apply_inventory()
+            env["stock.move.line"].create(
+                {
+                    "move_id": move.id,
+                    "picking_id": picking.id,
+                    "product_id": product.id,
+                    "lot_id": lot.id if lot else False,
+                    "quantity": sent,
+                    "location_id": stock_location.id,
+                    "location_dest_id": account.location_id.id,
+                }
+            )
+    picking.action_confirm()
+    picking.move_ids.picked = True
+    picking.button_validate()
+    return picking
+
+
+def report(env, account, run, picking, sim):
+    orders = env["sale.order"].search(
+        [("amazon_account_id", "=", account.id)], order="amazon_order_ref"
+    )
+    kit_lines = orders.order_line.filtered("amazon_tracked_product_id")
+    fba = orders.filtered(lambda o: o.amazon_fulfilled_by == "amazon")
+    out = [
+        "",
+        f"Amazon order sync — account '{account.name}', SP-API simulator at {sim.url}",
+        f"FBA replenishment {picking.name} ({picking.state}): lots sent to "
+        f"{account.location_id.complete_name}",
+        f"Orders booked: {run.counts['booked']} ({len(fba)} FBA, {len(orders) - len(fba)} FBM); "
+        f"lines sold as FBA kits: {len(kit_lines)}; waiting for Amazon: {run.counts['pending']}; "
+        f"errors: {run.counts['failed']}",
+        "",
+        "Booked:",
+    ]
+    for order in orders:
+        how = "FBA, done from WH/Amazon" if order.amazon_fulfilled_by == "amazon" else (
+            f"FBM, delivery {', '.join(order.picking_ids.mapped('name'))} to pick"
+        )
+        out.append(f"  {order.name}  {order.amazon_order_ref}  {how}")
+        for line in order.order_line:
+            kit = (
+                f"  <- kit for tracked {line.amazon_tracked_product_id.display_name}"
+                if line.amazon_tracked_product_id
+                else ""
+            )
+            out.append(
+                f"      {line.product_uom_qty:g} x {line.product_id.display_name}"
+                f" (delivered {line.qty_delivered:g}){kit}"
+            )
+    errors = env["amazon.sync.error"].search(
+        [("account_id", "=", account.id), ("state", "=", "open")], order="amazon_order_ref"
+    )
+    out.append("")
+    out.append("Sync errors (kept with their payload, retried at each run; Sales > Amazon > Sync Errors):")
+    for error in errors:
+        out.append(f"  {error.amazon_order_ref} [{error.kind}] {error.message}")
+    requests = [r for r in sim.requests if r["path"] != "/auth/o2/token"]
+    out.append("")
+    out.append(f"SP-API requests made: {len(requests)} (statuses {[r['status'] for r in requests]})")
+    return "\n".join(out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--addons-path", required=True)
+    args = parser.parse_args(argv)
+    odoo.tools.config.parse_config(
+        ["-d", args.database, "--addons-path", args.addons_path, "--log-level=warn"]
+    )
+    registry = Registry(args.database)
+    now = datetime.utcnow()
+    with SpApiSimulator(
+        orders=demo_orders(now),
+        client_id="amzn1.application-oa2-client.demo",
+        client_secret="fake.demo.secret",
+        refresh_token="Atzr|fake.demo.refresh",
+    ) as sim, registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        account = env.ref("amazon_fba_kit.amazon_account_demo")
+        account.write(
+            {
+                "api_endpoint": sim.url,
+                "lwa_endpoint": sim.lwa_url,
+                "last_orders_sync": now - timedelta(hours=3),
+            }
+        )
+        picking = stock_and_replenish(env, account)
+        run = account._amazon_sync_orders_one()
+        cr.commit()
+        print(report(env, account, run, picking, sim))
+    print(
+        "\nOpen the result in the browser:\n"
+        f"  {sys.executable} -m odoo --addons-path={args.addons_path} -d {args.database}\n"
+        "  then http://localhost:8069 (login admin, password admin): Sales > Amazon."
+    )
+    return 0 if run.counts["booked"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
