@@ -44,13 +44,13 @@ def decide(
     """
     if fulfilled_by == const.FULFILLED_BY_MERCHANT:
         tracked = kit_component_id if product_is_fba_kit else None
-        return LineProduct(product_id, quantity, tracked)
+        return LineProduct(product_id, float(quantity), tracked)
     if fulfilled_by != const.FULFILLED_BY_AMAZON:
         raise ValueError(f"fulfilled_by must be AMAZON or MERCHANT, not {fulfilled_by!r}")
     if product_is_fba_kit:
-        return LineProduct(product_id, quantity, kit_component_id)
+        return LineProduct(product_id, float(quantity), kit_component_id)
     if not product_is_tracked:
-        return LineProduct(product_id, quantity, None)
+        return LineProduct(product_id, float(quantity), None)
     if not kits:
         raise AmazonSubstitutionError(
             "This product is tracked by lot or serial number and has no FBA kit: Amazon does not "
@@ -71,7 +71,7 @@ def decide(
         raise ValueError("an FBA kit must contain a positive quantity of its component")
     kit_quantity = quantity / per_kit
     whole = round(kit_quantity)
-    if abs(kit_quantity - whole) > (uom_rounding or 0.0) / 2 or (quantity and not whole):
+    if abs(kit_quantity - whole) > (uom_rounding or 0.0) / 2:
         raise AmazonSubstitutionError(
             f"Amazon sold {quantity:g} units, which is not a whole number of FBA kits of "
             f"{per_kit:g} units: fix the offer or the kit.",
