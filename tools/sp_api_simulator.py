@@ -191,7 +191,10 @@ class SpApiSimulator:
             self._server.simulator = self
             self.port = self._server.server_address[1]
             self._thread = threading.Thread(
-                target=self._server.serve_forever, name="sp-api-simulator", daemon=True
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="sp-api-simulator",
+                daemon=True,
             )
             self._thread.start()
         return self
@@ -300,7 +303,10 @@ class SpApiSimulator:
         for name, value in headers.items():
             handler.send_header(name, value)
         handler.end_headers()
-        handler.wfile.write(data)
+        try:
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (e.g. its timeout expired during delay_next)
 
     def _token(self, form):
         if _one(form, "grant_type") != "refresh_token":
