@@ -191,7 +191,7 @@ def _retry_after(headers):
     try:
         return max(0.0, float(value))
     except ValueError:
-        pass
+        _logger.debug("Retry-After is an HTTP date: %s", value)
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

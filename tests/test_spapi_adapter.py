@@ -122,6 +122,7 @@ class AdapterCase(unittest.TestCase):
     page_size = 100
 
     def setUp(self):
+        super().setUp()
         self.simulator = SpApiSimulator(
             page_size=self.page_size,
             rate_limit=self.rate_limit,

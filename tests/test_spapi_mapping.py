@@ -12,6 +12,7 @@ from .spapi_schema import load_fixture, load_model
 
 class TestMapOrder(unittest.TestCase):
     def setUp(self):
+        super().setUp()
         self.orders = load_fixture("orders_fba_fbm.json")["orders"]
 
     def assertMappingError(self, data, field):

@@ -17,6 +17,7 @@ import copy
 import datetime
 import hashlib
 import json
+import logging
 import secrets
 import sys
 import threading
@@ -41,6 +42,8 @@ except ImportError:  # run as a script: python tools/sp_api_simulator.py
         make_order,
         make_participation,
     )
+
+_logger = logging.getLogger(__name__)
 
 ORDERS_PATH = "/orders/2026-01-01/orders"
 PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"
@@ -306,7 +309,8 @@ class SpApiSimulator:
         try:
             handler.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (e.g. its timeout expired during delay_next)
+            # the client gave up (e.g. its timeout expired during delay_next)
+            _logger.debug("client closed the connection before %s %s was answered", method, path)
 
     def _token(self, form):
         if _one(form, "grant_type") != "refresh_token":
@@ -599,7 +603,7 @@ def main(argv=None):
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
-            pass
+            sys.stdout.write("stopped\n")
     return 0
 
 
