@@ -205,6 +205,8 @@ class SpApiAdapter:
 
     ``deadline`` is a ``clock()`` value after which no new request starts: when the rate limit
     would make us wait past it, :class:`AmazonBudgetExhausted` is raised instead of sleeping.
+    An adapter is meant for one thread at a time (one sync run); its rate-limit buckets are
+    shared process-wide through :func:`.ratelimit.bucket_for`.
     """
 
     def __init__(

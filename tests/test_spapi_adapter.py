@@ -295,6 +295,13 @@ class TestAdapterOrders(AdapterCase):
             sp.get_marketplace_participations()
         self.assertIn("within 0.3 s", str(caught.exception))
 
+    def test_lwa_timeout_is_retryable(self):
+        self.simulator.delay_next(1, seconds=1.0)
+        with self.assertRaises(AmazonRetryableError) as caught:
+            self.make_adapter(timeout=0.3).get_marketplace_participations()
+        self.assertIn("within 0.3 s", str(caught.exception))
+        self.assertEqual(self.simulator.api_requests(), [])
+
     def test_unreachable_endpoint_is_retryable(self):
         sp = self.make_adapter(api_endpoint="http://127.0.0.1:9")
         with self.assertRaises(AmazonRetryableError) as caught:

@@ -252,7 +252,7 @@ class SpApiSimulator:
             self._failures.extend([status] * n)
 
     def delay_next(self, n=1, seconds=1.0):
-        """The next ``n`` API calls answer only after ``seconds``."""
+        """The next ``n`` requests (API calls or token requests) answer only after ``seconds``."""
         with self._lock:
             self._delays.extend([seconds] * n)
 
@@ -279,6 +279,10 @@ class SpApiSimulator:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         headers = {"x-amzn-RequestId": str(uuid.uuid4())}
+        with self._lock:
+            delay = self._delays.pop(0) if self._delays else 0
+        if delay:
+            time.sleep(delay)
         logged = {name: values if len(values) > 1 else values[0] for name, values in query.items()}
         if method == "POST" and path == TOKEN_PATH:
             form = parse_qs(body.decode("utf-8", "replace"))
@@ -338,14 +342,11 @@ class SpApiSimulator:
     def _api(self, handler, method, path, query, headers):
         with self._lock:
             authorised = handler.headers.get("x-amz-access-token") in self._tokens
-            delay = self._delays.pop(0) if authorised and self._delays else 0
             throttled = bool(authorised and self._throttle)
             retry_after = self._throttle.pop(0) if throttled else None
             failure = (
                 self._failures.pop(0) if authorised and not throttled and self._failures else None
             )
-        if delay:
-            time.sleep(delay)
         if not authorised:
             return 403, _errors(
                 "Unauthorized",
