@@ -54,9 +54,10 @@ class MrpBom(models.Model):
             raise ValidationError(
                 self.env._(
                     "The component %(component)s of the Amazon FBA kit %(kit)s is not tracked by "
-                    "lots or serial numbers. An FBA kit stands for a tracked product: choose a "
-                    "product with Track Inventory by lots or by serial numbers (an untracked "
-                    "product can be sold on Amazon directly, without a kit).",
+                    "lots or serial numbers, but an FBA kit stands for a tracked product. Keep "
+                    "(or set) Track Inventory by lots or by serial numbers on %(component)s, or "
+                    "choose a tracked component (an untracked product is sold on Amazon "
+                    "directly, without a kit).",
                     component=component.display_name,
                     kit=kit,
                 )

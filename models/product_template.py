@@ -100,18 +100,6 @@ class ProductTemplate(models.Model):
                 ]
             )
         )
-        untracked = lines.filtered(lambda line: line.product_id.tracking == "none")[:1]
-        if untracked:
-            raise ValidationError(
-                self.env._(
-                    "%(product)s is the component of the Amazon FBA kit %(kit)s, so it must stay "
-                    "tracked by lots or by serial numbers (with Track Inventory). Keep its "
-                    "tracking, or first archive the kit's Bill of Materials or untick Amazon FBA "
-                    "Kit on %(kit)s.",
-                    product=untracked.product_id.display_name,
-                    kit=untracked.bom_id.product_tmpl_id.display_name,
-                )
-            )
         lines.bom_id._check_amazon_fba_kit_bom()
 
     def action_create_amazon_fba_kit(self):

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import Command
 from odoo.tests import TransactionCase
 
@@ -13,6 +15,14 @@ class AmazonFbaKitCommon(TransactionCase):
         cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
         cls.company = cls.env.company
         cls.uom_unit = cls.env.ref("uom.product_uom_unit")
+
+    @contextmanager
+    def assertRaisesRegex(self, expected_exception, expected_regex, msg=None):
+        """Like unittest's, but through Odoo's assertRaises, which rolls back (database and
+        cache) what the refused operation did, so that the test can go on after it."""
+        with self.assertRaises(expected_exception, msg=msg) as context:
+            yield context
+        self.assertRegex(str(context.exception), expected_regex, msg=msg)
 
     @classmethod
     def _create_product(cls, name=None, tracking="lot", company=None, **vals):

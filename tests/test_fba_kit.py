@@ -19,7 +19,7 @@ class TestFbaKitConstraints(AmazonFbaKitCommon):
         self.assertTrue(kit.amazon_fba_kit_bom_missing)
         self.assertEqual(kit._get_amazon_fba_kit_component(), (self.env["product.product"], 0.0))
         self._create_kit_bom(kit, self.lot_product)
-        kit.invalidate_recordset()
+        self.env.invalidate_all()
         self.assertFalse(kit.amazon_fba_kit_bom_missing)
         self.assertEqual(kit.amazon_fba_kit_component_id, self.lot_product)
         self.assertEqual(kit._get_amazon_fba_kit_component(), (self.lot_product, 1.0))
@@ -94,12 +94,13 @@ class TestFbaKitConstraints(AmazonFbaKitCommon):
         bom = self._create_kit(self.lot_product).bom_ids
         with self.assertRaisesRegex(UserError, "only component"):
             bom.bom_line_ids.unlink()
-        with self.assertRaisesRegex(ValidationError, "has 0 component lines"):
-            bom.write({"bom_line_ids": [Command.delete(bom.bom_line_ids.id)]})
         form = Form(bom)
         form.bom_line_ids.remove(index=0)
         with self.assertRaisesRegex(ValidationError, "has 0 component lines"):
             form.save()
+        bom = self._create_kit(self.lot_product, name="Sunscreen kit 2").bom_ids
+        with self.assertRaisesRegex(ValidationError, "has 0 component lines"):
+            bom.write({"bom_line_ids": [Command.delete(bom.bom_line_ids.id)]})
         with self.assertRaisesRegex(ValidationError, "has 0 component lines"):
             self._create_kit_bom(self._create_kit(self.lot_product, with_bom=False), [])
 
@@ -140,9 +141,9 @@ class TestFbaKitConstraints(AmazonFbaKitCommon):
 
     def test_component_cannot_be_untracked(self):
         self._create_kit(self.lot_product)
-        with self.assertRaisesRegex(ValidationError, "must stay tracked"):
+        with self.assertRaisesRegex(ValidationError, "is not tracked by lots or serial"):
             self.lot_product.tracking = "none"
-        with self.assertRaisesRegex(ValidationError, "must stay tracked"):
+        with self.assertRaisesRegex(ValidationError, "is not tracked by lots or serial"):
             self.lot_product.is_storable = False
         # Tracked differently is still tracked, as long as serials come in whole units.
         self.lot_product.tracking = "serial"

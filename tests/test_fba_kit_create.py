@@ -103,13 +103,15 @@ class TestFbaKitCreate(AmazonFbaKitCommon):
         self.assertEqual(component.with_company(self.company)._create_amazon_fba_kit(), kit)
 
     def test_lookup_none_one_several(self):
-        with self.assertRaisesRegex(UserError, "No Amazon FBA kit stands for Sunscreen"):
+        with self.assertRaisesRegex(UserError, r"No Amazon FBA kit stands for \[SUN\] Sunscreen"):
             self.lot_product._get_amazon_fba_kit()
         kit = self._create_kit(self.lot_product, name="Sunscreen single")
         self.assertEqual(self.lot_product._get_amazon_fba_kit(), kit)
         pack = self._create_kit(self.lot_product, qty=2.0, name="Sunscreen two-pack")
         self.assertEqual(self.lot_product._get_amazon_fba_kits(), kit | pack)
-        with self.assertRaisesRegex(UserError, "Several Amazon FBA kits stand for Sunscreen"):
+        with self.assertRaisesRegex(
+            UserError, r"Several Amazon FBA kits stand for \[SUN\] Sunscreen"
+        ):
             self.lot_product._get_amazon_fba_kit()
         pack.active = False
         self.assertEqual(self.lot_product._get_amazon_fba_kit(), kit)
@@ -122,7 +124,8 @@ class TestFbaKitCreate(AmazonFbaKitCommon):
     def test_lookup_uses_the_bom_core_finds(self):
         """A kit with two kit BoMs stands for the component of the one mrp finds first."""
         kit = self._create_kit(self.serial_product)
-        self._create_kit_bom(kit, self.lot_product, sequence=kit.bom_ids.sequence + 1)
+        kit.bom_ids.sequence = 1
+        self._create_kit_bom(kit, self.lot_product, sequence=2)
         self.assertEqual(self.serial_product._get_amazon_fba_kits(), kit)
         self.assertFalse(self.lot_product._get_amazon_fba_kits())
         self.assertEqual(kit._get_amazon_fba_kit_component()[0], self.serial_product)
@@ -130,4 +133,41 @@ class TestFbaKitCreate(AmazonFbaKitCommon):
     def test_component_of_a_non_kit_is_empty(self):
         self.assertEqual(
             self.lot_product._get_amazon_fba_kit_component(), (self.env["product.product"], 0.0)
+        )
+
+    def test_views_show_flag_button_links_and_filter(self):
+        """The product form of the Sales and Inventory apps (and the variant form) shows the flag,
+        the button and both links; the BoM form its banner; the search view the filter."""
+        admin = self.env.ref("base.user_admin")
+        for model, action in [
+            ("product.template", "sale.product_template_action"),
+            ("product.template", "stock.product_template_action_product"),
+            ("product.product", "stock.stock_product_normal_action"),
+        ]:
+            view_id = next((v for v, mode in self.env.ref(action).views if mode == "form"), False)
+            arch = self.env[model].with_user(admin).get_view(view_id, "form")["arch"]
+            for node in [
+                '<field name="amazon_fba_kit"',
+                'name="action_create_amazon_fba_kit"',
+                'name="action_open_amazon_fba_kits"',
+                'name="action_open_amazon_fba_kit_component"',
+                "alert alert-warning",
+            ]:
+                self.assertIn(node, arch, f"{node} missing from the {model} form of {action}")
+        arch = self.env["mrp.bom"].get_view(False, "form")["arch"]
+        self.assertIn("o_amazon_fba_kit_bom_alert", arch)
+        for view in (
+            "product.product_template_search_view",
+            "stock.product_template_search_form_view_stock",
+        ):
+            arch = self.env["product.template"].get_view(self.env.ref(view).id, "search")["arch"]
+            self.assertIn('name="amazon_fba_kit"', arch)
+        kits = self.env["product.template"].search([("amazon_fba_kit", "=", True)])
+        self.assertFalse(kits)
+        self.lot_product.action_create_amazon_fba_kit()
+        self.assertEqual(
+            self.env["product.template"]
+            .search([("amazon_fba_kit", "=", True)])
+            .amazon_fba_kit_component_id,
+            self.lot_product,
         )
