@@ -132,13 +132,14 @@ class ProductProduct(models.Model):
         # Narrow sudo: a read-only lookup, so the order sync finds kits also when it runs as a
         # user without Manufacturing rights. The result is returned in the caller's env.
         bom_model = self.env["mrp.bom"].sudo()
-        boms = bom_model.search(
+        boms = bom_model.search_fetch(
             [
                 ("type", "=", "phantom"),
                 ("bom_line_ids.product_id", "in", self.ids),
                 ("product_tmpl_id.amazon_fba_kit", "=", True),
                 ("company_id", "in", [False, company.id]),
-            ]
+            ],
+            ["product_id", "product_tmpl_id"],
         )
         if not boms:
             return self.browse()

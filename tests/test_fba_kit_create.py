@@ -130,6 +130,29 @@ class TestFbaKitCreate(AmazonFbaKitCommon):
         self.assertFalse(self.lot_product._get_amazon_fba_kits())
         self.assertEqual(kit._get_amazon_fba_kit_component()[0], self.serial_product)
 
+    def test_lookup_cost_does_not_grow_with_the_catalogue(self):
+        """The order sync calls the lookup per order line: a few queries, whatever the number of
+        kits."""
+        kit = self.lot_product._create_amazon_fba_kit()
+
+        def lookup_queries():
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            self.assertEqual(self.lot_product._get_amazon_fba_kits(), kit)
+            return self.env.cr.sql_log_count - before
+
+        with_one_kit = lookup_queries()
+        others = self.env["product.product"].create(
+            [
+                {"name": f"Tracked {i}", "type": "consu", "is_storable": True, "tracking": "lot"}
+                for i in range(20)
+            ]
+        )
+        for product in others:
+            product._create_amazon_fba_kit()
+        self.assertEqual(lookup_queries(), with_one_kit)
+        self.assertLessEqual(with_one_kit, 8)
+
     def test_component_of_a_non_kit_is_empty(self):
         self.assertEqual(
             self.lot_product._get_amazon_fba_kit_component(), (self.env["product.product"], 0.0)
