@@ -9,4 +9,13 @@
     "depends": ["sale_stock", "sale_mrp"],
     "external_dependencies": {"python": ["python-amazon-sp-api"]},
     "development_status": "Alpha",
+    "data": [
+        "views/product_template_views.xml",
+        "views/mrp_bom_views.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "amazon_fba_kit/static/src/tours/amazon_fba_kit_tour.js",
+        ],
+    },
 }

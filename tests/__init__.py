@@ -4,3 +4,6 @@ from . import test_spapi_layout
 from . import test_spapi_mapping
 from . import test_spapi_simulator
 from . import test_spapi_substitution
+from . import test_fba_kit
+from . import test_fba_kit_create
+from . import test_fba_kit_tour
