@@ -1,0 +1,1 @@
+"""Plain-Python SP-API layer (no odoo import)."""
