@@ -9,4 +9,13 @@
     "depends": ["sale_stock", "sale_mrp"],
     "external_dependencies": {"python": ["python-amazon-sp-api"]},
     "development_status": "Alpha",
+    "data": [
+        "security/amazon_fba_kit_groups.xml",
+        "security/ir.model.access.csv",
+        "security/amazon_account_security.xml",
+        "views/amazon_account_views.xml",
+        "views/amazon_marketplace_views.xml",
+        "views/amazon_fba_kit_menus.xml",
+        "data/amazon_marketplace_data.xml",
+    ],
 }
