@@ -1,6 +1,6 @@
 from odoo.exceptions import AccessError
 from odoo.modules.module import get_module_path
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .test_amazon_account import AmazonAccountCommon
 
@@ -32,6 +32,18 @@ class TestAmazonSecurity(AmazonAccountCommon):
         self.assertIn(user_group, manager_group.implied_ids)
         self.assertIn(self.admin, manager_group.users)
         self.assertTrue(self.amazon_user.has_group("sales_team.group_sale_salesman"))
+
+    def test_menus(self):
+        root = self.env.ref("amazon_fba_kit.amazon_menu_root")
+        self.assertEqual(root.parent_id, self.env.ref("sale.sale_menu_root"))
+        accounts = self.env.ref("amazon_fba_kit.amazon_account_menu")
+        marketplaces = self.env.ref("amazon_fba_kit.amazon_marketplace_menu")
+        self.assertEqual((accounts.parent_id, accounts.sequence), (root, 10))
+        self.assertEqual((marketplaces.parent_id, marketplaces.sequence), (root, 90))
+        visible = self.env["ir.ui.menu"].with_user(self.amazon_user)._visible_menu_ids()
+        self.assertTrue({root.id, accounts.id, marketplaces.id} <= visible)
+        salesman_menus = self.env["ir.ui.menu"].with_user(self.salesman)._visible_menu_ids()
+        self.assertNotIn(root.id, salesman_menus)
 
     def test_salesman_has_no_access(self):
         account = self.account.with_user(self.salesman)
@@ -70,12 +82,14 @@ class TestAmazonSecurity(AmazonAccountCommon):
         self.assertFalse(self.amazon_manager.has_group("stock.group_stock_manager"))
         company = self._create_company("Charlie Seller Co", "AMZC")
         self.amazon_manager.write({"company_ids": [(4, company.id)], "company_id": company.id})
-        account = (
-            self.env["amazon.account"]
-            .with_user(self.amazon_manager)
-            .with_company(company)
-            .create(self._account_vals(company, "Charlie"))
-        )
+        accounts = self.env["amazon.account"].with_user(self.amazon_manager).with_company(company)
+        with Form(accounts) as form:
+            self.assertEqual(form.warehouse_id, self._warehouse(company))
+            form.name = "Charlie"
+            form.seller_id = "A1CHARLIE"
+            form.lwa_client_id = "amzn1.application-oa2-client.charlie"
+            self.assertNotIn("refresh_token", form._view["fields"])
+        account = form.record
         self.assertEqual(account.location_id.company_id, company)
         self.assertEqual(account.location_id.name, "Amazon")
 
