@@ -66,6 +66,21 @@ class TestAmazonSecurity(AmazonAccountCommon):
         with self.assertRaises(AccessError):
             marketplace.write({"name": "Renamed"})
 
+    def test_amazon_user_opens_the_form(self):
+        accounts = self.env["amazon.account"].with_user(self.amazon_user)
+        fields = accounts.get_views([(False, "form")])["models"]["amazon.account"]["fields"]
+        self.assertTrue(SECRETS.isdisjoint(fields))
+        spec = {
+            fname: {"fields": {"display_name": {}}} if accounts._fields[fname].relational else {}
+            for fname in fields
+        }
+        values = self.account.with_user(self.amazon_user).web_read(spec)[0]
+        self.assertEqual(values["location_id"]["display_name"], "WH/Amazon")
+        self.assertEqual(
+            values["replenishment_picking_type_id"]["id"],
+            self.account.replenishment_picking_type_id.id,
+        )
+
     def test_amazon_manager_edits_but_not_secrets(self):
         account = self.account.with_user(self.amazon_manager)
         account.write({"name": "Renamed", "api_endpoint": "http://127.0.0.1:9"})
