@@ -7,3 +7,7 @@ from . import test_spapi_substitution
 from . import test_fba_kit
 from . import test_fba_kit_create
 from . import test_fba_kit_tour
+from . import test_amazon_account
+from . import test_amazon_marketplace
+from . import test_amazon_connection
+from . import test_amazon_security
