@@ -1,0 +1,518 @@
+"""The only module of the addon that imports ``sp_api`` (python-amazon-sp-api).
+
+It builds the library's clients lazily, points them at Amazon or at an override URL (a sandbox or
+the local simulator, plain ``http://`` allowed), passes credentials only as a dict (never from the
+environment or config files), applies a timeout to every call (SP-API and Login with Amazon),
+paces requests with token buckets (:mod:`.ratelimit`), retries 429s a few times without hammering,
+and turns every failure into the exceptions of :mod:`.exceptions` with messages a seller
+understands and that never contain a secret.
+"""
+
+import datetime
+import email.utils
+import hashlib
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+from sp_api.api import Inventories, OrdersV20260101, Sellers
+from sp_api.auth import AccessTokenClient
+from sp_api.auth.exceptions import AuthorizationError
+from sp_api.base import Marketplaces
+from sp_api.base._transport_httpx import HttpxTransport
+from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingCredentials
+from sp_api.base.exceptions import (
+    SellingApiException,
+    SellingApiRequestThrottledException,
+    get_exception_for_code,
+)
+
+from . import const, ratelimit
+from .exceptions import (
+    AmazonAuthError,
+    AmazonBudgetExhausted,
+    AmazonError,
+    AmazonMappingError,
+    AmazonPermanentError,
+    AmazonRetryableError,
+    AmazonThrottledError,
+)
+
+_logger = logging.getLogger(__name__)
+
+_CHECK_CREDENTIALS = (
+    "check the LWA client id, the LWA client secret and the refresh token of the account, "
+    "and its region and endpoints"
+)
+
+
+def _region_of_endpoint(endpoint):
+    host = urlsplit(endpoint).hostname or ""
+    for region in const.REGIONS:
+        if host.endswith(f"-{region}.amazon.com"):
+            return region
+    raise ValueError(f"unknown SP-API endpoint {endpoint}")
+
+
+def marketplaces():
+    """Every marketplace python-amazon-sp-api knows (aliases such as UK = GB listed once)."""
+    result = []
+    for marketplace in Marketplaces:
+        site, country = const.MARKETPLACE_SITES.get(marketplace.name, (None, None))
+        result.append(
+            {
+                "api_ref": marketplace.marketplace_id,
+                "code": marketplace.name,
+                "name": f"{site} ({country})" if site else f"Amazon {marketplace.name}",
+                "region": _region_of_endpoint(marketplace.endpoint),
+            }
+        )
+    return result
+
+
+_REGION_MARKETPLACE = {"na": Marketplaces.US, "eu": Marketplaces.DE, "fe": Marketplaces.JP}
+
+
+@dataclass(frozen=True)
+class OrdersPage:
+    orders: list
+    next_token: str | None
+    last_updated_before: str | None
+    created_before: str | None
+
+
+@dataclass(frozen=True)
+class InventoryPage:
+    summaries: list
+    next_token: str | None
+
+
+class _ResponseHook:
+    """Sees every HTTP response of an ``sp_api`` client before the library parses it.
+
+    The library raises only when the body carries an ``errors`` list; a bare 500 or 502 would
+    pass as an empty success. Here any status >= 400 raises the library's exception for it,
+    with the real status in ``status_code``.
+    """
+
+    afk_on_response = None
+
+    def _check_response(self, res, res_no_data=False, bulk=False, wrap_list=False):
+        if self.afk_on_response is not None:
+            self.afk_on_response(res)
+        if res.status_code >= 400:
+            try:
+                body = res.json()
+            except ValueError:
+                body = None
+            errors = body.get("errors") if isinstance(body, dict) else None
+            if not errors or not isinstance(errors, list):
+                errors = [{"code": f"HTTP{res.status_code}", "message": res.reason_phrase}]
+            error = get_exception_for_code(res.status_code)(errors, headers=res.headers)
+            error.status_code = res.status_code
+            raise error
+        return super()._check_response(res, res_no_data, bulk, wrap_list)
+
+
+class _OrdersClient(_ResponseHook, OrdersV20260101):
+    pass
+
+
+class _SellersClient(_ResponseHook, Sellers):
+    pass
+
+
+class _InventoriesClient(_ResponseHook, Inventories):
+    pass
+
+
+def _token_client_class(lwa_url, timeout):
+    """An ``AccessTokenClient`` for this LWA URL, with a timeout and a credential-keyed cache."""
+    parts = urlsplit(lwa_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("the LWA endpoint must be an http:// or https:// URL")
+    token_path = parts.path if parts.path not in ("", "/") else const.LWA_TOKEN_PATH
+    full_url = f"{parts.scheme}://{parts.netloc}{token_path}"
+
+    class TokenClient(AccessTokenClient):
+        scheme = f"{parts.scheme}://"
+        host = parts.netloc
+        path = token_path
+
+        def __init__(self, refresh_token=None, credentials=None, proxies=None, verify=True):
+            super().__init__(refresh_token, credentials, proxies, verify)
+            self._transport.close()
+            self._transport = HttpxTransport(timeout=timeout, proxies=proxies, verify=verify)
+
+        def _request(self, url, data, headers):
+            response = self._transport.request("POST", url, data=data, headers=headers)
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            if response.status_code != 200 or not isinstance(body, dict):
+                body = body if isinstance(body, dict) else {}
+                raise AuthorizationError(
+                    body.get("error") or "invalid_response",
+                    body.get("error_description"),
+                    response.status_code,
+                )
+            return body
+
+        def _get_cache_key(self, token_flavor=""):
+            # The library keys its process-wide token cache by refresh token only: right
+            # credentials followed by a wrong secret would "succeed" from the cache.
+            secrets_digest = hashlib.sha256(
+                f"{self.cred.client_secret}\0{self.cred.refresh_token}".encode()
+            ).hexdigest()
+            key = f"{full_url}\0{self.cred.client_id}\0{secrets_digest}\0{token_flavor}"
+            return "afk_access_token_" + hashlib.sha256(key.encode()).hexdigest()
+
+    return TokenClient
+
+
+def _iso(value):
+    """A datetime (naive = UTC) or ISO string as Amazon's ``2025-01-01T00:00:00Z``."""
+    if value is None or isinstance(value, str):
+        return value
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def _retry_after(headers):
+    """Seconds of a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    value = (headers or {}).get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        _logger.debug("Retry-After is an HTTP date: %s", value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return max(0.0, (moment - now).total_seconds())
+
+
+class SpApiAdapter:
+    """One Amazon seller account's access to SP-API.
+
+    ``deadline`` is a ``clock()`` value after which no new request starts: when the rate limit
+    would make us wait past it, :class:`AmazonBudgetExhausted` is raised instead of sleeping.
+    An adapter is meant for one thread at a time (one sync run); its rate-limit buckets are
+    shared process-wide through :func:`.ratelimit.bucket_for`.
+    """
+
+    def __init__(
+        self,
+        *,
+        region,
+        refresh_token,
+        lwa_client_id,
+        lwa_client_secret,
+        api_endpoint=None,
+        lwa_endpoint=None,
+        seller_key=None,
+        timeout=const.DEFAULT_TIMEOUT,
+        deadline=None,
+        sleep=time.sleep,
+        clock=time.monotonic,
+        label=None,
+        max_throttle_retries=const.MAX_THROTTLE_RETRIES,
+    ):
+        if region not in const.REGIONS:
+            raise ValueError(f"region must be one of {', '.join(const.REGIONS)}, not {region!r}")
+        self.region = region
+        self.label = label or "this Amazon account"
+        self.timeout = timeout
+        self.deadline = deadline
+        self.max_throttle_retries = max_throttle_retries
+        self._sleep = sleep
+        self._clock = clock
+        self._refresh_token = refresh_token
+        self._credentials = {
+            "lwa_app_id": lwa_client_id,
+            "lwa_client_secret": lwa_client_secret,
+            "refresh_token": refresh_token,
+        }
+        self.api_endpoint = (api_endpoint or const.REGION_ENDPOINTS[region]).rstrip("/")
+        self.lwa_endpoint = lwa_endpoint or const.LWA_ENDPOINTS[region]
+        if urlsplit(self.api_endpoint).scheme not in ("http", "https"):
+            raise ValueError("the SP-API endpoint must be an http:// or https:// URL")
+        self._token_client = _token_client_class(self.lwa_endpoint, timeout)
+        self.seller_key = (
+            seller_key
+            or hashlib.sha256(f"{self.api_endpoint}\0{refresh_token}".encode()).hexdigest()[:16]
+        )
+        self._clients = {}
+
+    def __repr__(self):
+        return f"<SpApiAdapter {self.region} {self.api_endpoint} seller_key={self.seller_key}>"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self):
+        for client in self._clients.values():
+            client.close()
+            client._auth._transport.close()
+        self._clients.clear()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _client(self, client_class):
+        client = self._clients.get(client_class)
+        if client is None:
+            try:
+                client = client_class(
+                    _REGION_MARKETPLACE[self.region],
+                    refresh_token=self._refresh_token,
+                    credentials=dict(self._credentials),
+                    timeout=self.timeout,
+                    credential_providers=(FromCodeCredentialProvider,),
+                    auth_token_client_class=self._token_client,
+                )
+            except MissingCredentials:
+                raise AmazonAuthError(
+                    f"The credentials of {self.label} are incomplete: {_CHECK_CREDENTIALS}."
+                ) from None
+            client.endpoint = self.api_endpoint
+            self._clients[client_class] = client
+        return client
+
+    def bucket(self, operation):
+        rate, burst = const.RATE_LIMITS[operation]
+        return ratelimit.bucket_for((self.seller_key, operation), rate, burst, clock=self._clock)
+
+    def _wait_for_token(self, bucket, operation):
+        wait = bucket.wait_time()
+        if self.deadline is not None and self._clock() + wait > self.deadline:
+            raise AmazonBudgetExhausted(
+                f"Stopped before calling Amazon ({operation}) for {self.label}: its rate limit "
+                f"asks to wait {wait:.0f} s, beyond this run's time budget. The next run resumes."
+            )
+        if wait > 0:
+            self._sleep(wait)
+        bucket.take()
+
+    def _call(self, operation, client_class, method_name, **params):
+        client = self._client(client_class)
+        bucket = self.bucket(operation)
+
+        def observe(response):
+            limit = response.headers.get(const.RATE_LIMIT_HEADER)
+            if limit:
+                bucket.set_rate(limit)
+
+        client.afk_on_response = observe
+        throttles = 0
+        while True:
+            self._wait_for_token(bucket, operation)
+            try:
+                return getattr(client, method_name)(**params)
+            except SellingApiRequestThrottledException as error:
+                throttles += 1
+                retry_after = _retry_after(error.headers)
+                bucket.drain()
+                if retry_after:
+                    bucket.hold(retry_after)
+                _logger.info(
+                    "Amazon throttled %s for %s (attempt %s)", operation, self.seller_key, throttles
+                )
+                if throttles > self.max_throttle_retries:
+                    raise AmazonThrottledError(
+                        f"Amazon kept refusing {operation} for {self.label} as too frequent "
+                        f"(HTTP 429, {throttles} times): the quota is used up for now; the next "
+                        "run resumes.",
+                        retry_after=retry_after,
+                    ) from None
+            except Exception as error:
+                translated = self._translate(error, operation)
+                if translated is None:
+                    raise
+                raise translated from None
+
+    def _translate(self, error, operation):
+        """Our exception for a library/transport failure, or None to let it through."""
+        if isinstance(error, AmazonError):
+            return error
+        if isinstance(error, AuthorizationError):
+            status = error.status_code
+            if status == 429 or (status or 0) >= 500:
+                return AmazonRetryableError(
+                    f"Login with Amazon is unavailable (HTTP {status}) for {self.label}: "
+                    "try again later."
+                )
+            return AmazonAuthError(
+                f"Login with Amazon refused the credentials of {self.label} "
+                f"(HTTP {status}, {error.error_code}): {_CHECK_CREDENTIALS}.",
+                status=status,
+                code=error.error_code,
+            )
+        if isinstance(error, MissingCredentials):
+            return AmazonAuthError(
+                f"The credentials of {self.label} are incomplete: {_CHECK_CREDENTIALS}."
+            )
+        if isinstance(error, SellingApiException):
+            return self._translate_api_error(error, operation)
+        if isinstance(error, httpx.TimeoutException):
+            return AmazonRetryableError(
+                f"Amazon did not answer {operation} for {self.label} within {self.timeout:g} s: "
+                "try again later."
+            )
+        if isinstance(error, httpx.HTTPError):
+            return AmazonRetryableError(
+                f"Could not reach Amazon ({type(error).__name__}) for {self.label}: check the "
+                "network and the account's endpoints, then try again."
+            )
+        return None
+
+    def _translate_api_error(self, error, operation):
+        status = getattr(error, "status_code", None) or error.code
+        code = getattr(error, "amzn_code", None)
+        detail = getattr(error, "message", None)
+        what = f"HTTP {status}" + (f", {code}" if code else "") + (f": {detail}" if detail else "")
+        if status in (401, 403):
+            return AmazonAuthError(
+                f"Amazon refused access to {operation} for {self.label} ({what}): check that the "
+                "refresh token was issued to this app by this seller, that the app has the role "
+                "this API needs, and the account's region and endpoints.",
+                status=status,
+                code=code,
+            )
+        if status == 429 or status >= 500:
+            return AmazonRetryableError(
+                f"Amazon could not serve {operation} for {self.label} ({what}): try again later."
+            )
+        return AmazonPermanentError(
+            f"Amazon rejected the {operation} request for {self.label} ({what}).",
+            status=status,
+            code=code,
+        )
+
+    # -- operations -------------------------------------------------------------------------
+
+    def get_marketplace_participations(self):
+        """Sellers API getMarketplaceParticipations: the raw participation dicts."""
+        response = self._call(
+            const.OP_MARKETPLACE_PARTICIPATIONS, _SellersClient, "get_marketplace_participation"
+        )
+        payload = response.payload
+        if not isinstance(payload, list):
+            raise AmazonMappingError(
+                "Amazon sent a malformed payload: field payload must be a list.", field="payload"
+            )
+        return payload
+
+    def search_orders_page(
+        self,
+        *,
+        marketplace_ids,
+        last_updated_after=None,
+        last_updated_before=None,
+        created_after=None,
+        page_token=None,
+        max_results=const.ORDERS_MAX_PAGE_SIZE,
+        created_before=None,
+        fulfilled_by=None,
+    ):
+        """One page of Orders API 2026-01-01 searchOrders, items inline.
+
+        With ``page_token``, pass the same filters as for the first page (Amazon requires it).
+        """
+        params = {
+            "marketplaceIds": list(marketplace_ids),
+            "includedData": list(const.INCLUDED_DATA),
+            "maxResultsPerPage": max_results,
+        }
+        optional = {
+            "lastUpdatedAfter": _iso(last_updated_after),
+            "lastUpdatedBefore": _iso(last_updated_before),
+            "createdAfter": _iso(created_after),
+            "createdBefore": _iso(created_before),
+            "fulfilledBy": list(fulfilled_by) if fulfilled_by else None,
+            "paginationToken": page_token,
+        }
+        params.update({key: value for key, value in optional.items() if value is not None})
+        response = self._call(const.OP_SEARCH_ORDERS, _OrdersClient, "search_orders", **params)
+        payload = response.payload if isinstance(response.payload, dict) else {}
+        orders = payload.get("orders")
+        if not isinstance(orders, list):
+            raise AmazonMappingError(
+                "Amazon sent a malformed payload: field orders must be a list.", field="orders"
+            )
+        return OrdersPage(
+            orders=orders,
+            next_token=(response.pagination or {}).get("nextToken") or None,
+            last_updated_before=payload.get("lastUpdatedBefore"),
+            created_before=payload.get("createdBefore"),
+        )
+
+    def iter_order_pages(
+        self,
+        *,
+        marketplace_ids,
+        last_updated_after,
+        last_updated_before=None,
+        page_token=None,
+        max_results=const.ORDERS_MAX_PAGE_SIZE,
+    ) -> Iterator[OrdersPage]:
+        """searchOrders by last update, following ``nextToken`` until the last page."""
+        while True:
+            page = self.search_orders_page(
+                marketplace_ids=marketplace_ids,
+                last_updated_after=last_updated_after,
+                last_updated_before=last_updated_before,
+                page_token=page_token,
+                max_results=max_results,
+            )
+            yield page
+            if not page.next_token:
+                return
+            page_token = page.next_token
+
+    def inventory_page(self, *, marketplace_id, page_token=None):
+        """One page of FBA Inventory getInventorySummaries (details, marketplace granularity)."""
+        params = {
+            "details": True,
+            "granularityType": "Marketplace",
+            "granularityId": marketplace_id,
+            "marketplaceIds": marketplace_id,
+        }
+        if page_token:
+            params["nextToken"] = page_token
+        response = self._call(
+            const.OP_INVENTORY_SUMMARIES,
+            _InventoriesClient,
+            "get_inventory_summary_marketplace",
+            **params,
+        )
+        payload = response.payload if isinstance(response.payload, dict) else {}
+        summaries = payload.get("inventorySummaries")
+        if not isinstance(summaries, list):
+            raise AmazonMappingError(
+                "Amazon sent a malformed payload: field payload.inventorySummaries must be a list.",
+                field="payload.inventorySummaries",
+            )
+        return InventoryPage(
+            summaries=summaries,
+            next_token=(response.pagination or {}).get("nextToken") or None,
+        )
+
+    def iter_inventory_pages(self, *, marketplace_id, page_token=None) -> Iterator[InventoryPage]:
+        """getInventorySummaries pages of one marketplace, following ``nextToken``."""
+        while True:
+            page = self.inventory_page(marketplace_id=marketplace_id, page_token=page_token)
+            yield page
+            if not page.next_token:
+                return
+            page_token = page.next_token

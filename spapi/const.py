@@ -1,0 +1,120 @@
+"""SP-API constants, taken from Amazon's models (shared/spapi-models) and developer guide."""
+
+import datetime
+from enum import Enum
+
+
+class FulfillmentStatus(str, Enum):
+    """``FulfillmentStatus`` of the Orders API 2026-01-01 model."""
+
+    PENDING_AVAILABILITY = "PENDING_AVAILABILITY"
+    PENDING = "PENDING"
+    UNSHIPPED = "UNSHIPPED"
+    PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
+    SHIPPED = "SHIPPED"
+    CANCELLED = "CANCELLED"
+    UNFULFILLABLE = "UNFULFILLABLE"
+
+
+FULFILLMENT_STATUSES = tuple(status.value for status in FulfillmentStatus)
+
+# ``fulfillment.fulfilledBy``: who ships the order.
+FULFILLED_BY_AMAZON = "AMAZON"  # FBA
+FULFILLED_BY_MERCHANT = "MERCHANT"  # FBM
+FULFILLED_BY = (FULFILLED_BY_AMAZON, FULFILLED_BY_MERCHANT)
+
+# Operation names, used as rate-limit keys.
+OP_SEARCH_ORDERS = "searchOrders"
+OP_MARKETPLACE_PARTICIPATIONS = "getMarketplaceParticipations"
+OP_INVENTORY_SUMMARIES = "getInventorySummaries"
+
+# Documented default usage plans (requests per second, burst). Amazon may grant more: the
+# ``x-amzn-RateLimit-Limit`` response header gives the actual rate.
+SEARCH_ORDERS_RATE = 0.0056
+SEARCH_ORDERS_BURST = 20
+MARKETPLACE_PARTICIPATIONS_RATE = 0.016
+MARKETPLACE_PARTICIPATIONS_BURST = 15
+INVENTORY_SUMMARIES_RATE = 2.0
+INVENTORY_SUMMARIES_BURST = 2
+
+RATE_LIMITS = {
+    OP_SEARCH_ORDERS: (SEARCH_ORDERS_RATE, SEARCH_ORDERS_BURST),
+    OP_MARKETPLACE_PARTICIPATIONS: (
+        MARKETPLACE_PARTICIPATIONS_RATE,
+        MARKETPLACE_PARTICIPATIONS_BURST,
+    ),
+    OP_INVENTORY_SUMMARIES: (INVENTORY_SUMMARIES_RATE, INVENTORY_SUMMARIES_BURST),
+}
+
+RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
+REQUEST_ID_HEADER = "x-amzn-RequestId"
+
+DEFAULT_TIMEOUT = 30.0  # seconds, every HTTP call (SP-API and Login with Amazon)
+MAX_THROTTLE_RETRIES = 3  # retries after a 429 before giving up with AmazonThrottledError
+
+# Re-read this much before the last sync's upper bound: orders updated right at the boundary
+# (or whose update Amazon recorded late) are fetched again; the apply step is idempotent.
+ORDERS_OVERLAP_MINUTES = 10
+ORDERS_OVERLAP = datetime.timedelta(minutes=ORDERS_OVERLAP_MINUTES)
+# Amazon: lastUpdatedBefore / createdBefore must be at least two minutes before the request.
+ORDERS_MIN_AGE_MINUTES = 2
+ORDERS_MIN_AGE = datetime.timedelta(minutes=ORDERS_MIN_AGE_MINUTES)
+ORDERS_MAX_PAGE_SIZE = 100
+
+# searchOrders ``includedData``: the datasets mapping reads (enum of the 2026-01-01 model).
+INCLUDED_DATA = ("BUYER", "RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT", "TAX")
+INCLUDED_DATA_ALL = (
+    "BUYER",
+    "RECIPIENT",
+    "PROCEEDS",
+    "EXPENSE",
+    "PROMOTION",
+    "CANCELLATION",
+    "FULFILLMENT",
+    "PACKAGES",
+    "TAX",
+    "PAYMENT",
+    "FULFILLMENT_ORDERS",
+)
+
+REGIONS = ("na", "eu", "fe")
+# Region -> SP-API base URL (production).
+REGION_ENDPOINTS = {
+    "na": "https://sellingpartnerapi-na.amazon.com",
+    "eu": "https://sellingpartnerapi-eu.amazon.com",
+    "fe": "https://sellingpartnerapi-fe.amazon.com",
+}
+# Region -> Login with Amazon token URL. Amazon's SP-API guide uses api.amazon.com for all.
+LWA_ENDPOINTS = {
+    "na": "https://api.amazon.com/auth/o2/token",
+    "eu": "https://api.amazon.com/auth/o2/token",
+    "fe": "https://api.amazon.com/auth/o2/token",
+}
+LWA_TOKEN_PATH = "/auth/o2/token"
+
+# Marketplace country code -> (site, country), for readable marketplace names.
+MARKETPLACE_SITES = {
+    "AE": ("Amazon.ae", "United Arab Emirates"),
+    "AU": ("Amazon.com.au", "Australia"),
+    "BE": ("Amazon.com.be", "Belgium"),
+    "BR": ("Amazon.com.br", "Brazil"),
+    "CA": ("Amazon.ca", "Canada"),
+    "DE": ("Amazon.de", "Germany"),
+    "EG": ("Amazon.eg", "Egypt"),
+    "ES": ("Amazon.es", "Spain"),
+    "FR": ("Amazon.fr", "France"),
+    "GB": ("Amazon.co.uk", "United Kingdom"),
+    "IE": ("Amazon.ie", "Ireland"),
+    "IN": ("Amazon.in", "India"),
+    "IT": ("Amazon.it", "Italy"),
+    "JP": ("Amazon.co.jp", "Japan"),
+    "MX": ("Amazon.com.mx", "Mexico"),
+    "NL": ("Amazon.nl", "Netherlands"),
+    "PL": ("Amazon.pl", "Poland"),
+    "SA": ("Amazon.sa", "Saudi Arabia"),
+    "SE": ("Amazon.se", "Sweden"),
+    "SG": ("Amazon.sg", "Singapore"),
+    "TR": ("Amazon.com.tr", "Turkey"),
+    "US": ("Amazon.com", "United States"),
+    "ZA": ("Amazon.co.za", "South Africa"),
+}

@@ -1,0 +1,241 @@
+"""Builders of SP-API JSON payloads (orders, inventory summaries, participations) for tests and
+the demo, following Amazon's models in shared/spapi-models. Standard library only."""
+
+import datetime
+import zlib
+from decimal import ROUND_HALF_UP, Decimal
+
+DEFAULT = object()  # "build the usual value"; pass None to leave the dataset out
+
+MARKETPLACE_NAMES = {
+    "ATVPDKIKX0DER": "Amazon.com",
+    "A2EUQ1WTGCTBG2": "Amazon.ca",
+    "A1AM78C64UM0Y8": "Amazon.com.mx",
+    "A1PA6795UKMFR9": "Amazon.de",
+    "A1F83G8C2ARO7P": "Amazon.co.uk",
+    "A13V1IB3VIYZZH": "Amazon.fr",
+    "A1VC38T7YXB528": "Amazon.co.jp",
+}
+
+
+def _digits(text, count):
+    """Stable pseudo-random digits derived from ``text`` (for ASINs and FNSKUs)."""
+    return f"{zlib.crc32(text.encode()) % 10**count:0{count}d}"
+
+
+def iso(value):
+    """A datetime (naive = UTC) or string as ``2025-01-01T00:00:00Z``."""
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value.replace(microsecond=0).isoformat() + "Z"
+
+
+def decimal_text(value):
+    return str(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def money(amount, currency):
+    return {"amount": decimal_text(amount), "currencyCode": currency}
+
+
+def make_item(
+    item_ref,
+    sku,
+    quantity,
+    unit_price,
+    currency="USD",
+    serial_numbers=(),
+    tax=0.0,
+    discount=0.0,
+    promotion_ids=(),
+    asin=None,
+    title=None,
+):
+    """An ``OrderItem``: price in ``product.price.unitPrice``; line tax, discount (negative) and
+    item total in ``proceeds.breakdowns``; promotions in ``promotion.breakdowns``."""
+    subtotal = Decimal(decimal_text(unit_price)) * quantity
+    product = {
+        "asin": asin or f"B0{_digits(sku, 8)}",
+        "title": title or f"Product {sku}",
+        "sellerSku": sku,
+        "condition": {"conditionType": "NEW", "conditionSubtype": "NEW"},
+        "price": {"unitPrice": money(unit_price, currency)},
+    }
+    if serial_numbers:
+        product["serialNumbers"] = list(serial_numbers)
+    breakdowns = [{"type": "ITEM", "subtotal": money(subtotal, currency)}]
+    if tax:
+        breakdowns.append({"type": "TAX", "subtotal": money(tax, currency)})
+    if discount:
+        breakdowns.append({"type": "DISCOUNT", "subtotal": money(-abs(discount), currency)})
+    total = subtotal + Decimal(str(tax)) - abs(Decimal(str(discount)))
+    item = {
+        "orderItemId": item_ref,
+        "quantityOrdered": quantity,
+        "product": product,
+        "proceeds": {"proceedsTotal": money(total, currency), "breakdowns": breakdowns},
+    }
+    if promotion_ids:
+        item["promotion"] = {"breakdowns": [{"promotionId": p} for p in promotion_ids]}
+    if tax:
+        item["tax"] = {
+            "taxCollections": [
+                {"model": "MARKETPLACE_FACILITATOR", "responsibleParty": "Amazon Services, Inc."}
+            ]
+        }
+    return item
+
+
+def _default_address(name):
+    return {
+        "name": name,
+        "addressLine1": "410 Terry Ave N",
+        "city": "Seattle",
+        "stateOrRegion": "WA",
+        "postalCode": "98109",
+        "countryCode": "US",
+        "phone": "+1 206-555-0100",
+        "addressType": "RESIDENTIAL",
+    }
+
+
+def _item_fulfillment(status, quantity):
+    if status == "SHIPPED":
+        return {"quantityFulfilled": quantity, "quantityUnfulfilled": 0}
+    if status == "CANCELLED":
+        return {"quantityFulfilled": 0, "quantityUnfulfilled": 0}
+    return {"quantityFulfilled": 0, "quantityUnfulfilled": quantity}
+
+
+def make_order(
+    order_ref,
+    *,
+    items,
+    fulfilled_by="AMAZON",
+    status="SHIPPED",
+    marketplace_id="ATVPDKIKX0DER",
+    created=None,
+    last_updated=None,
+    buyer=DEFAULT,
+    address=DEFAULT,
+):
+    """An ``Order`` with the datasets the addon reads. ``created`` defaults to a day ago,
+    ``last_updated`` to ``created``; ``buyer`` / ``address`` are dicts in the model's shape
+    (``Buyer`` / ``CustomerAddress``), ``None`` to leave them out."""
+    if created is None:
+        created = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)
+    last_updated = created if last_updated is None else last_updated
+    items = [dict(item) for item in items]
+    currency = "USD"
+    totals = {}
+    for item in items:
+        item.setdefault("fulfillment", _item_fulfillment(status, item["quantityOrdered"]))
+        for entry in item.get("proceeds", {}).get("breakdowns", []):
+            currency = entry["subtotal"]["currencyCode"]
+            amount = Decimal(entry["subtotal"]["amount"])
+            totals[entry["type"]] = totals.get(entry["type"], Decimal(0)) + amount
+    order = {
+        "orderId": order_ref,
+        "createdTime": iso(created),
+        "lastUpdatedTime": iso(last_updated),
+        "salesChannel": {
+            "channelName": "AMAZON",
+            "marketplaceId": marketplace_id,
+            "marketplaceName": MARKETPLACE_NAMES.get(marketplace_id, "Amazon"),
+        },
+        "fulfillment": {
+            "fulfillmentStatus": status,
+            "fulfilledBy": fulfilled_by,
+            "fulfillmentServiceLevel": "STANDARD",
+        },
+        "proceeds": {
+            "grandTotal": money(sum(totals.values(), Decimal(0)), currency),
+            "breakdowns": [
+                {"type": kind, "subtotal": money(amount, currency)}
+                for kind, amount in totals.items()
+            ],
+        },
+        "orderItems": items,
+    }
+    if buyer is DEFAULT:
+        buyer = {"buyerName": f"Buyer of {order_ref}"}
+        if fulfilled_by == "MERCHANT":  # Amazon shares the (anonymised) email for FBM only
+            buyer["buyerEmail"] = f"{order_ref.replace('-', '')}@marketplace.amazon.com"
+    if buyer is not None:
+        order["buyer"] = buyer
+    if address is DEFAULT:
+        address = _default_address((buyer or {}).get("buyerName") or "Buyer")
+    if address is not None:
+        order["recipient"] = {"deliveryAddress": address}
+    return order
+
+
+def make_inventory_summary(
+    sku,
+    *,
+    fulfillable=0,
+    inbound_working=0,
+    inbound_shipped=0,
+    inbound_receiving=0,
+    reserved=0,
+    unfulfillable=0,
+    researching=0,
+    asin=None,
+    fnsku=None,
+    product_name=None,
+    last_updated=None,
+):
+    """An ``InventorySummary`` (fbaInventory.json) with ``inventoryDetails``."""
+    inbound = inbound_working + inbound_shipped + inbound_receiving
+    on_hand = fulfillable + reserved + unfulfillable + researching
+    return {
+        "asin": asin or f"B0{_digits(sku, 8)}",
+        "fnSku": fnsku or f"X00{_digits(sku, 7)}",
+        "sellerSku": sku,
+        "condition": "NewItem",
+        "inventoryDetails": {
+            "fulfillableQuantity": fulfillable,
+            "inboundWorkingQuantity": inbound_working,
+            "inboundShippedQuantity": inbound_shipped,
+            "inboundReceivingQuantity": inbound_receiving,
+            "reservedQuantity": {
+                "totalReservedQuantity": reserved,
+                "pendingCustomerOrderQuantity": reserved,
+                "pendingTransshipmentQuantity": 0,
+                "fcProcessingQuantity": 0,
+            },
+            "researchingQuantity": {"totalResearchingQuantity": researching},
+            "unfulfillableQuantity": {"totalUnfulfillableQuantity": unfulfillable},
+        },
+        "lastUpdatedTime": iso(last_updated or datetime.datetime.now(datetime.timezone.utc)),
+        "productName": product_name or f"Product {sku}",
+        "totalQuantity": inbound + on_hand,
+    }
+
+
+def make_participation(
+    marketplace_id="ATVPDKIKX0DER",
+    *,
+    country_code="US",
+    name="Amazon.com",
+    currency="USD",
+    language="en_US",
+    domain="www.amazon.com",
+    store_name="Simulated Store",
+    participating=True,
+):
+    """A ``MarketplaceParticipation`` (sellers.json)."""
+    return {
+        "marketplace": {
+            "id": marketplace_id,
+            "name": name,
+            "countryCode": country_code,
+            "defaultCurrencyCode": currency,
+            "defaultLanguageCode": language,
+            "domainName": domain,
+        },
+        "participation": {"isParticipating": participating, "hasSuspendedListings": False},
+        "storeName": store_name,
+    }

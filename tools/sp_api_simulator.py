@@ -1,0 +1,612 @@
+"""A local SP-API simulator: a real HTTP server on 127.0.0.1 (standard library only).
+
+It answers Login with Amazon (``POST /auth/o2/token``), Orders API 2026-01-01 ``searchOrders``,
+Sellers ``getMarketplaceParticipations`` and FBA Inventory ``getInventorySummaries`` the way
+Amazon's models (shared/spapi-models) describe them: parameter validation with ``InvalidInput``
+errors, opaque pagination tokens bound to the query, ``includedData`` datasets, the
+``x-amzn-RateLimit-Limit`` and ``x-amzn-RequestId`` headers, 403 without a token it issued.
+Tests script failures with :meth:`SpApiSimulator.throttle_next`, :meth:`~SpApiSimulator.fail_next`
+and :meth:`~SpApiSimulator.delay_next`, and read the request log in ``requests`` (no secrets).
+
+Run it for a demo: ``python tools/sp_api_simulator.py --orders orders.json --port 0``.
+"""
+
+import argparse
+import base64
+import copy
+import datetime
+import hashlib
+import json
+import logging
+import secrets
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+try:
+    from .sp_api_payloads import (
+        iso,
+        make_inventory_summary,
+        make_item,
+        make_order,
+        make_participation,
+    )
+except ImportError:  # run as a script: python tools/sp_api_simulator.py
+    from sp_api_payloads import (  # noqa: F401
+        iso,
+        make_inventory_summary,
+        make_item,
+        make_order,
+        make_participation,
+    )
+
+_logger = logging.getLogger(__name__)
+
+ORDERS_PATH = "/orders/2026-01-01/orders"
+PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"
+INVENTORY_PATH = "/fba/inventory/v1/summaries"
+TOKEN_PATH = "/auth/o2/token"
+
+# Documented default rates (requests per second) per operation.
+DEFAULT_RATES = {ORDERS_PATH: 0.0056, PARTICIPATIONS_PATH: 0.016, INVENTORY_PATH: 2.0}
+
+FULFILLMENT_STATUSES = (
+    "PENDING_AVAILABILITY",
+    "PENDING",
+    "UNSHIPPED",
+    "PARTIALLY_SHIPPED",
+    "SHIPPED",
+    "CANCELLED",
+    "UNFULFILLABLE",
+)
+FULFILLED_BY = ("MERCHANT", "AMAZON")
+# includedData dataset -> the order keys / order item keys it brings.
+ORDER_DATASETS = {
+    "BUYER": ("buyer",),
+    "RECIPIENT": ("recipient",),
+    "PROCEEDS": ("proceeds",),
+    "PAYMENT": ("payment",),
+    "TAX": ("tax",),
+    "FULFILLMENT": ("fulfillment",),
+    "PACKAGES": ("packages",),
+    "FULFILLMENT_ORDERS": ("fulfillmentOrders",),
+}
+ITEM_DATASETS = {
+    "PROCEEDS": ("proceeds",),
+    "EXPENSE": ("expense",),
+    "PROMOTION": ("promotion",),
+    "CANCELLATION": ("cancellation",),
+    "FULFILLMENT": ("fulfillment",),
+    "TAX": ("tax",),
+}
+INCLUDED_DATA = (
+    "BUYER",
+    "RECIPIENT",
+    "PROCEEDS",
+    "EXPENSE",
+    "PROMOTION",
+    "CANCELLATION",
+    "FULFILLMENT",
+    "PACKAGES",
+    "TAX",
+    "PAYMENT",
+    "FULFILLMENT_ORDERS",
+)
+MIN_AGE = datetime.timedelta(minutes=2)
+
+
+class _BadRequest(Exception):
+    def __init__(self, message, status=400, code="InvalidInput"):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def _parse_time(value, name):
+    try:
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        raise _BadRequest(f"{name} is not a valid ISO 8601 date-time: {value!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment
+
+
+def _one(query, name):
+    values = query.get(name)
+    return values[-1] if values else None
+
+
+def _many(query, name):
+    """A list parameter, sent as ``a,b`` (python-amazon-sp-api) or repeated."""
+    result = []
+    for value in query.get(name, []):
+        result.extend(part for part in value.split(",") if part)
+    return result
+
+
+def _check_enum(values, allowed, name):
+    for value in values:
+        if value not in allowed:
+            raise _BadRequest(f"{value!r} is not a valid value for {name}.")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "SpApiSimulator/1.0"
+
+    def do_GET(self):
+        self.server.simulator._handle(self, "GET")
+
+    def do_POST(self):
+        self.server.simulator._handle(self, "POST")
+
+    def log_message(self, format, *args):  # quiet: the simulator keeps its own log
+        return
+
+
+class SpApiSimulator:
+    def __init__(
+        self,
+        *,
+        orders=(),
+        inventory=(),
+        client_id="fake-client-id",
+        client_secret="fake-client-secret",
+        refresh_token="Atzr|fake-refresh-token",
+        page_size=100,
+        rate_limit=None,
+        marketplace_participations=None,
+        host="127.0.0.1",
+        port=0,
+    ):
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token
+        self.page_size = page_size
+        self.rate_limit = rate_limit
+        self.host = host
+        self.port = port
+        self._lock = threading.RLock()
+        self._orders = copy.deepcopy(list(orders))
+        self._inventory = copy.deepcopy(list(inventory))
+        self._participations = copy.deepcopy(
+            marketplace_participations
+            if marketplace_participations is not None
+            else [make_participation()]
+        )
+        self._tokens = set()
+        self._throttle = []  # Retry-After value (or None) per pending 429
+        self._failures = []  # status per pending failure
+        self._delays = []  # seconds per pending slow answer
+        self.requests = []
+        self._server = None
+        self._thread = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self):
+        if self._server is None:
+            self._server = ThreadingHTTPServer((self.host, self.port), _Handler)
+            self._server.daemon_threads = True
+            self._server.simulator = self
+            self.port = self._server.server_address[1]
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="sp-api-simulator",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
+            self._server = self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def url(self):
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def lwa_url(self):
+        return self.url + TOKEN_PATH
+
+    # -- scripting ---------------------------------------------------------------------------
+
+    def add_orders(self, orders):
+        with self._lock:
+            self._orders.extend(copy.deepcopy(list(orders)))
+
+    def set_orders(self, orders):
+        with self._lock:
+            self._orders = copy.deepcopy(list(orders))
+
+    def set_inventory(self, summaries):
+        with self._lock:
+            self._inventory = copy.deepcopy(list(summaries))
+
+    def set_participations(self, participations):
+        with self._lock:
+            self._participations = copy.deepcopy(list(participations))
+
+    def throttle_next(self, n=1, retry_after=None):
+        """The next ``n`` API calls answer 429 (QuotaExceeded)."""
+        with self._lock:
+            self._throttle.extend([retry_after] * n)
+
+    def fail_next(self, n=1, status=500):
+        """The next ``n`` API calls answer ``status`` with an errors list."""
+        with self._lock:
+            self._failures.extend([status] * n)
+
+    def delay_next(self, n=1, seconds=1.0):
+        """The next ``n`` requests (API calls or token requests) answer only after ``seconds``."""
+        with self._lock:
+            self._delays.extend([seconds] * n)
+
+    def revoke_tokens(self):
+        """Forget issued access tokens: API calls answer 403 until a new token is requested."""
+        with self._lock:
+            self._tokens.clear()
+
+    def api_requests(self, path=None):
+        """The logged API calls (not the token requests), optionally for one path."""
+        with self._lock:
+            return [
+                r
+                for r in self.requests
+                if r["path"] != TOKEN_PATH and (path is None or r["path"] == path)
+            ]
+
+    # -- HTTP --------------------------------------------------------------------------------
+
+    def _handle(self, handler, method):
+        parts = urlsplit(handler.path)
+        path = parts.path.rstrip("/") or "/"
+        query = parse_qs(parts.query, keep_blank_values=True)
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        headers = {"x-amzn-RequestId": str(uuid.uuid4())}
+        with self._lock:
+            delay = self._delays.pop(0) if self._delays else 0
+        if delay:
+            time.sleep(delay)
+        logged = {name: values if len(values) > 1 else values[0] for name, values in query.items()}
+        if method == "POST" and path == TOKEN_PATH:
+            form = parse_qs(body.decode("utf-8", "replace"))
+            logged = {"grant_type": _one(form, "grant_type")}  # never the secrets
+            status, payload = self._token(form)
+        else:
+            headers["x-amzn-RateLimit-Limit"] = str(
+                self.rate_limit if self.rate_limit is not None else DEFAULT_RATES.get(path, 1.0)
+            )
+            status, payload = self._api(handler, method, path, query, headers)
+        with self._lock:
+            self.requests.append(
+                {
+                    "time": time.time(),
+                    "method": method,
+                    "path": path,
+                    "params": logged,
+                    "status": status,
+                }
+            )
+        data = json.dumps(payload).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        try:
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            # the client gave up (e.g. its timeout expired during delay_next)
+            _logger.debug("client closed the connection before %s %s was answered", method, path)
+
+    def _token(self, form):
+        if _one(form, "grant_type") != "refresh_token":
+            return 400, {
+                "error": "unsupported_grant_type",
+                "error_description": "The authorization grant type is not supported.",
+            }
+        if _one(form, "client_id") != self.client_id or (
+            _one(form, "client_secret") != self.client_secret
+        ):
+            return 401, {
+                "error": "invalid_client",
+                "error_description": "Client authentication failed",
+            }
+        if _one(form, "refresh_token") != self.refresh_token:
+            return 400, {
+                "error": "invalid_grant",
+                "error_description": "The request has an invalid grant parameter : refresh_token",
+            }
+        token = "Atza|sim-" + secrets.token_urlsafe(24)
+        with self._lock:
+            self._tokens.add(token)
+        return 200, {"access_token": token, "token_type": "bearer", "expires_in": 3600}
+
+    def _api(self, handler, method, path, query, headers):
+        with self._lock:
+            authorised = handler.headers.get("x-amz-access-token") in self._tokens
+            throttled = bool(authorised and self._throttle)
+            retry_after = self._throttle.pop(0) if throttled else None
+            failure = (
+                self._failures.pop(0) if authorised and not throttled and self._failures else None
+            )
+        if not authorised:
+            return 403, _errors(
+                "Unauthorized",
+                "Access to requested resource is denied.",
+                "The access token you provided is revoked, malformed or invalid.",
+            )
+        if throttled:
+            if retry_after is not None:
+                headers["Retry-After"] = str(retry_after)
+            return 429, _errors(
+                "QuotaExceeded", "You exceeded your quota for the requested resource."
+            )
+        if failure:
+            return failure, _errors(
+                "InternalFailure", "We encountered an internal error. Please try again."
+            )
+        routes = {
+            ("GET", ORDERS_PATH): self._search_orders,
+            ("GET", PARTICIPATIONS_PATH): self._participations_response,
+            ("GET", INVENTORY_PATH): self._inventory_summaries,
+        }
+        route = routes.get((method, path))
+        if route is None:
+            return 404, _errors("NotFound", f"Resource not found: {method} {path}")
+        try:
+            return 200, route(query)
+        except _BadRequest as error:
+            return error.status, _errors(error.code, str(error))
+
+    # -- pagination tokens -------------------------------------------------------------------
+
+    @staticmethod
+    def _fingerprint(query, names):
+        key = json.dumps({name: sorted(query.get(name, [])) for name in names}, sort_keys=True)
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    @staticmethod
+    def _encode_token(offset, fingerprint):
+        raw = json.dumps({"o": offset, "f": fingerprint}).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
+    def _decode_token(token, fingerprint, name):
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+            offset = int(data["o"])
+            valid = data["f"] == fingerprint and offset >= 0
+        except (ValueError, KeyError, TypeError):
+            valid = False
+        if not valid:
+            raise _BadRequest(
+                f"Invalid {name}: it is malformed, expired, or the other parameters differ "
+                "from the request that produced it."
+            )
+        return offset
+
+    # -- operations --------------------------------------------------------------------------
+
+    def _search_orders(self, query):
+        created_after = _one(query, "createdAfter")
+        created_before = _one(query, "createdBefore")
+        updated_after = _one(query, "lastUpdatedAfter")
+        updated_before = _one(query, "lastUpdatedBefore")
+        if bool(created_after) == bool(updated_after):
+            raise _BadRequest("Exactly one of createdAfter and lastUpdatedAfter must be provided.")
+        if created_after and updated_before:
+            raise _BadRequest("lastUpdatedBefore may not be provided with createdAfter.")
+        if updated_after and created_before:
+            raise _BadRequest("createdBefore may not be provided with lastUpdatedAfter.")
+        by_update = bool(updated_after)
+        field, after_name, before_name = (
+            ("lastUpdatedTime", "lastUpdatedAfter", "lastUpdatedBefore")
+            if by_update
+            else ("createdTime", "createdAfter", "createdBefore")
+        )
+        after = _parse_time(updated_after or created_after, after_name)
+        latest = datetime.datetime.now(datetime.timezone.utc) - MIN_AGE
+        before_text = updated_before or created_before
+        before = (
+            _parse_time(before_text, before_name) if before_text else latest.replace(microsecond=0)
+        )
+        if before > latest:
+            raise _BadRequest(
+                f"{before_name} must be at least two minutes before the request time."
+            )
+        if before < after:
+            raise _BadRequest(f"{before_name} must be equal to or after {after_name}.")
+        size_text = _one(query, "maxResultsPerPage")
+        try:
+            size = int(size_text) if size_text is not None else self.page_size
+        except ValueError:
+            raise _BadRequest("maxResultsPerPage must be an integer between 1 and 100.") from None
+        if not 1 <= size <= 100:
+            raise _BadRequest("maxResultsPerPage must be an integer between 1 and 100.")
+        statuses = _many(query, "fulfillmentStatuses")
+        fulfilled_by = _many(query, "fulfilledBy")
+        included = _many(query, "includedData")
+        marketplace_ids = _many(query, "marketplaceIds")
+        _check_enum(statuses, FULFILLMENT_STATUSES, "fulfillmentStatuses")
+        _check_enum(fulfilled_by, FULFILLED_BY, "fulfilledBy")
+        _check_enum(included, INCLUDED_DATA, "includedData")
+        if len(marketplace_ids) > 50:
+            raise _BadRequest("marketplaceIds accepts at most 50 values.")
+        fingerprint = self._fingerprint(
+            query,
+            (
+                "createdAfter",
+                "createdBefore",
+                "lastUpdatedAfter",
+                "lastUpdatedBefore",
+                "fulfillmentStatuses",
+                "marketplaceIds",
+                "fulfilledBy",
+            ),
+        )
+        token = _one(query, "paginationToken")
+        offset = self._decode_token(token, fingerprint, "paginationToken") if token else 0
+        with self._lock:
+            orders = copy.deepcopy(self._orders)
+        matches = []
+        for order in orders:
+            moment = _parse_time(order.get(field, ""), field)
+            fulfillment = order.get("fulfillment") or {}
+            if not after <= moment <= before:
+                continue
+            if (
+                marketplace_ids
+                and (order.get("salesChannel") or {}).get("marketplaceId") not in marketplace_ids
+            ):
+                continue
+            if statuses and fulfillment.get("fulfillmentStatus") not in statuses:
+                continue
+            if fulfilled_by and fulfillment.get("fulfilledBy") not in fulfilled_by:
+                continue
+            matches.append((moment, order.get("orderId", ""), order))
+        matches.sort(key=lambda match: match[:2])
+        page = [
+            _with_datasets(order, included) for _m, _i, order in matches[offset : offset + size]
+        ]
+        response = {"orders": page}
+        if offset + size < len(matches):
+            response["pagination"] = {"nextToken": self._encode_token(offset + size, fingerprint)}
+        response[before_name] = iso(before)
+        return response
+
+    def _participations_response(self, query):
+        with self._lock:
+            return {"payload": copy.deepcopy(self._participations)}
+
+    def _inventory_summaries(self, query):
+        if _one(query, "granularityType") != "Marketplace":
+            raise _BadRequest("granularityType is required and must be Marketplace.")
+        granularity_id = _one(query, "granularityId")
+        marketplace_ids = _many(query, "marketplaceIds")
+        if not granularity_id:
+            raise _BadRequest("granularityId is required.")
+        if len(marketplace_ids) != 1:
+            raise _BadRequest("marketplaceIds is required and accepts exactly one value.")
+        details = (_one(query, "details") or "false").lower() == "true"
+        skus = _many(query, "sellerSkus") or (
+            [_one(query, "sellerSku")] if _one(query, "sellerSku") else []
+        )
+        start = _one(query, "startDateTime")
+        start = _parse_time(start, "startDateTime") if start else None
+        fingerprint = self._fingerprint(
+            query, ("granularityId", "marketplaceIds", "sellerSkus", "sellerSku", "startDateTime")
+        )
+        token = _one(query, "nextToken")
+        offset = self._decode_token(token, fingerprint, "nextToken") if token else 0
+        with self._lock:
+            summaries = copy.deepcopy(self._inventory)
+        if start:
+            summaries = [
+                s
+                for s in summaries
+                if _parse_time(s.get("lastUpdatedTime", ""), "lastUpdatedTime") >= start
+            ]
+        elif skus:
+            summaries = [s for s in summaries if s.get("sellerSku") in skus]
+        page = summaries[offset : offset + self.page_size]
+        if not details:
+            for summary in page:
+                summary.pop("inventoryDetails", None)
+        response = {
+            "payload": {
+                "granularity": {"granularityType": "Marketplace", "granularityId": granularity_id},
+                "inventorySummaries": page,
+            }
+        }
+        if offset + self.page_size < len(summaries):
+            response["pagination"] = {
+                "nextToken": self._encode_token(offset + self.page_size, fingerprint)
+            }
+        return response
+
+
+def _errors(code, message, details=None):
+    error = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    return {"errors": [error]}
+
+
+def _with_datasets(order, included):
+    """The order as Amazon returns it: only the requested ``includedData`` datasets."""
+    dropped = [key for name, keys in ORDER_DATASETS.items() if name not in included for key in keys]
+    dropped_items = [
+        key for name, keys in ITEM_DATASETS.items() if name not in included for key in keys
+    ]
+    result = {key: value for key, value in order.items() if key not in dropped}
+    result["orderItems"] = [
+        {key: value for key, value in item.items() if key not in dropped_items}
+        if isinstance(item, dict)
+        else item
+        for item in order.get("orderItems", [])
+    ]
+    return result
+
+
+def _load_list(path, key):
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return data.get(key, []) if isinstance(data, dict) else data
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Serve a local SP-API simulator until Ctrl-C.")
+    parser.add_argument("--orders", help="JSON file: a list of orders, or {'orders': [...]}")
+    parser.add_argument("--inventory", help="JSON file: a list of FBA inventory summaries")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--rate-limit", type=float, default=None)
+    parser.add_argument("--client-id", default="fake-client-id")
+    parser.add_argument("--client-secret", default="fake-client-secret")
+    parser.add_argument("--refresh-token", default="Atzr|fake-refresh-token")
+    args = parser.parse_args(argv)
+    simulator = SpApiSimulator(
+        orders=_load_list(args.orders, "orders") if args.orders else (),
+        inventory=_load_list(args.inventory, "inventorySummaries") if args.inventory else (),
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        refresh_token=args.refresh_token,
+        page_size=args.page_size,
+        rate_limit=args.rate_limit,
+        host=args.host,
+        port=args.port,
+    )
+    with simulator:
+        sys.stdout.write(f"SP-API simulator listening on {simulator.url}\n")
+        sys.stdout.write(f"LWA token URL: {simulator.lwa_url}\n")
+        sys.stdout.flush()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            sys.stdout.write("stopped\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
