@@ -15,10 +15,17 @@
         "security/amazon_account_security.xml",
         "views/amazon_account_views.xml",
         "views/amazon_marketplace_views.xml",
+        "views/amazon_offer_views.xml",
+        "views/amazon_sync_error_views.xml",
+        "views/sale_order_views.xml",
         "views/product_template_views.xml",
         "views/mrp_bom_views.xml",
         "views/amazon_fba_kit_menus.xml",
         "data/amazon_marketplace_data.xml",
+        "data/ir_cron_data.xml",
+    ],
+    "demo": [
+        "demo/amazon_fba_kit_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -4,3 +4,8 @@ from . import stock_warehouse
 from . import product_template
 from . import product_product
 from . import mrp_bom
+from . import amazon_offer
+from . import amazon_sync_error
+from . import amazon_account_orders
+from . import sale_order
+from . import sale_order_line

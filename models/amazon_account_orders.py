@@ -54,12 +54,13 @@ class SyncRun:
         self.seen_refs = set()
         self.reset()
 
+        self.offers = {}  # created before the orders' savepoints: never rolled back
+
     def reset(self):
-        """Forget cached records: a rolled-back savepoint may have taken some with it."""
+        """Forget records an order may have created: its rolled-back savepoint took them."""
         self.pricelists = {}
         self.countries = {}
         self.marketplaces = {}
-        self.offers = {}
 
 
 class AmazonAccount(models.Model):
@@ -69,7 +70,8 @@ class AmazonAccount(models.Model):
         "Resume Token",
         readonly=True,
         copy=False,
-        help="Amazon's pagination token where an interrupted run stopped; the next run resumes there.",
+        help="Amazon's pagination token where an interrupted run stopped; the next run resumes "
+        "there.",
     )
     orders_sync_window_start = fields.Datetime(readonly=True, copy=False)
     orders_sync_window_end = fields.Datetime(readonly=True, copy=False)
@@ -96,7 +98,7 @@ class AmazonAccount(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_sync_orders(self):
-        """"Sync now" button."""
+        """ "Sync now" button."""
         self.ensure_one()
         run = self._amazon_sync_orders_one()
         return {
@@ -127,7 +129,7 @@ class AmazonAccount(models.Model):
     @api.model
     def _sync_orders(self):
         """Scheduled action: sync the orders of ``self``, or of every active account if empty."""
-        accounts = self or self.search([])
+        accounts = self or self.search([("active", "=", True)])
         runs = []
         for account in accounts:
             runs.append(account._amazon_sync_orders_one())
@@ -487,8 +489,10 @@ class AmazonAccount(models.Model):
         if not currency_code or currency_code == self.company_id.currency_id.name:
             return self.env["product.pricelist"]
         if currency_code not in run.pricelists:
-            currency = self.env["res.currency"].with_context(active_test=False).search(
-                [("name", "=", currency_code)], limit=1
+            currency = (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", currency_code)], limit=1)
             )
             if not currency:
                 raise AmazonOrderRefused(

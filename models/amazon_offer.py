@@ -29,13 +29,13 @@ class AmazonOffer(models.Model):
     )
     order_line_count = fields.Integer(compute="_compute_order_line_count")
 
-    _sql_constraints = [
+    _sql_constraints = (
         (
             "sku_uniq",
             "unique(account_id, sku)",
             "An Amazon account has one offer per SKU.",
         ),
-    ]
+    )
 
     def _compute_order_line_count(self):
         groups = self.env["sale.order.line"]._read_group(
@@ -76,7 +76,9 @@ class AmazonOffer(models.Model):
                         "account_id": account.id,
                         "sku": sku,
                         "marketplace_id": marketplace.id if marketplace else False,
-                        "product_id": ids[0] if len(ids := product_by_code.get(sku, [])) == 1 else False,
+                        "product_id": ids[0]
+                        if len(ids := product_by_code.get(sku, [])) == 1
+                        else False,
                     }
                     for sku in sorted(missing)
                 ]

@@ -47,13 +47,13 @@ class AmazonSyncError(models.Model):
         "sale.order", readonly=True, help="The sale order the order was booked as, once resolved."
     )
 
-    _sql_constraints = [
+    _sql_constraints = (
         (
             "order_uniq",
             "unique(account_id, amazon_order_ref)",
             "An Amazon order has one sync error record per account.",
         ),
-    ]
+    )
 
     def _raw_order(self):
         self.ensure_one()
@@ -64,9 +64,9 @@ class AmazonSyncError(models.Model):
 
     def action_retry(self):
         """Book the selected orders again from their stored payload, now."""
-        for account, errors in self.filtered(lambda e: e.state == "open").grouped(
-            "account_id"
-        ).items():
+        for account, errors in (
+            self.filtered(lambda e: e.state == "open").grouped("account_id").items()
+        ):
             account._amazon_retry_errors(errors)
         return True
 

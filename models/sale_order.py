@@ -7,7 +7,6 @@ class SaleOrder(models.Model):
 
     amazon_account_id = fields.Many2one(
         "amazon.account",
-        "Amazon Account",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -24,13 +23,13 @@ class SaleOrder(models.Model):
     )
     amazon_marketplace_id = fields.Many2one("amazon.marketplace", readonly=True, copy=False)
 
-    _sql_constraints = [
+    _sql_constraints = (
         (
             "amazon_order_ref_uniq",
             "unique(amazon_account_id, amazon_order_ref)",
             "An Amazon order is booked once per Amazon account.",
         ),
-    ]
+    )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_amazon_fba_booked(self):

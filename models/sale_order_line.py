@@ -4,13 +4,12 @@ from odoo import fields, models
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
 
-    amazon_item_ref = fields.Char("Amazon Item Reference", readonly=True, copy=False)
+    amazon_item_ref = fields.Char(readonly=True, copy=False)
     amazon_offer_id = fields.Many2one(
-        "amazon.offer", "Amazon Offer", readonly=True, copy=False, index="btree_not_null"
+        "amazon.offer", readonly=True, copy=False, index="btree_not_null"
     )
     amazon_tracked_product_id = fields.Many2one(
         "product.product",
-        "Amazon Tracked Product",
         readonly=True,
         copy=False,
         help="The lot/serial tracked product this line's FBA kit stands for: Amazon shipped it, "

@@ -11,3 +11,4 @@ from . import test_amazon_account
 from . import test_amazon_marketplace
 from . import test_amazon_connection
 from . import test_amazon_security
+from . import test_order_sync

@@ -3,22 +3,21 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import TransactionCase
 
-from odoo.addons.amazon_fba_kit.tools.sp_api_simulator import SpApiSimulator, make_item, make_order
+from ..tools.sp_api_simulator import SpApiSimulator, make_item, make_order
+from .common import AmazonFbaKitCommon
 
 SIM_CLIENT_ID = "amzn1.application-oa2-client.fake-test-id"
 SIM_CLIENT_SECRET = "fake-test-secret"
 SIM_REFRESH_TOKEN = "Atzr|fake.test.refresh"
 
 
-class AmazonSyncCase(TransactionCase):
+class AmazonSyncCase(AmazonFbaKitCommon):
     """Company with WH/Amazon, an account pointed at a running simulator, products and kits."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_notrack=True))
         cls.sim = SpApiSimulator(
             client_id=SIM_CLIENT_ID,
             client_secret=SIM_CLIENT_SECRET,

@@ -4,8 +4,7 @@ from datetime import timedelta
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
-from odoo.addons.amazon_fba_kit.models.amazon_account_orders import SYNC_LOCK_NAMESPACE
-
+from ..models.amazon_account_orders import SYNC_LOCK_NAMESPACE
 from .common_sync import AmazonSyncCase
 
 
@@ -53,13 +52,8 @@ class TestOrderSyncFba(AmazonSyncCase):
 
     def test_fba_multipack_kit(self):
         """A 2-pack: the offer points at the kit; one Amazon unit is one kit of two units."""
-        two_pack = self.lot_kit.copy({"name": "Vitamin C 2-pack", "default_code": "VITC-2PK"})
-        self.env["mrp.bom"].create(
-            {
-                "product_tmpl_id": two_pack.product_tmpl_id.id,
-                "type": "phantom",
-                "bom_line_ids": [(0, 0, {"product_id": self.lot_product.id, "product_qty": 2})],
-            }
+        two_pack = self._create_kit(
+            self.lot_product, qty=2, name="Vitamin C 2-pack", default_code="VITC-2PK"
         )
         self.sim.set_orders(
             [
@@ -140,10 +134,7 @@ class TestOrderSyncRobustness(AmazonSyncCase):
     def test_three_pages(self):
         self.sim.page_size = 2
         self.sim.set_orders(
-            [
-                self._order(f"111-0000020-000000{i}", [self._item("I1", "SHAKER")])
-                for i in range(5)
-            ]
+            [self._order(f"111-0000020-000000{i}", [self._item("I1", "SHAKER")]) for i in range(5)]
         )
         run = self._sync()
         self.assertEqual(run.counts["booked"], 5, run.failures)
@@ -213,7 +204,9 @@ class TestOrderSyncRobustness(AmazonSyncCase):
         offer.product_id = self.plain_product
         self._sync()  # the retry of open errors is part of every run
         self.assertEqual(error.state, "resolved")
-        self.assertEqual(self._sale("111-0000024-0000001").order_line.product_id, self.plain_product)
+        self.assertEqual(
+            self._sale("111-0000024-0000001").order_line.product_id, self.plain_product
+        )
 
     def test_rerun_duplicates_nothing(self):
         self.sim.set_orders(

@@ -8,14 +8,14 @@ orders, points the demo account at it, runs the real order sync and prints what 
 
 import argparse
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import odoo
 from odoo.modules.registry import Registry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sp_api_simulator import SpApiSimulator, make_item, make_order  # noqa: E402
+from sp_api_simulator import SpApiSimulator, make_item, make_order
 
 STOCK = {  # default_code: [(lot or None, quantity in WH/Stock, quantity sent to Amazon)]
     "VITC-500": [("VC-2611A", 40, 20), ("VC-2612B", 40, 30)],
@@ -117,17 +117,23 @@ def report(env, account, run, picking, sim):
     out = [
         "",
         f"Amazon order sync — account '{account.name}', SP-API simulator at {sim.url}",
-        f"FBA replenishment {picking.name} ({picking.state}): lots sent to "
-        f"{account.location_id.complete_name}",
-        f"Orders booked: {run.counts['booked']} ({len(fba)} FBA, {len(orders) - len(fba)} FBM); "
-        f"lines sold as FBA kits: {len(kit_lines)}; waiting for Amazon: {run.counts['pending']}; "
-        f"errors: {run.counts['failed']}",
+        (
+            f"FBA replenishment {picking.name} ({picking.state}): lots sent to "
+            f"{account.location_id.complete_name}"
+        ),
+        (
+            f"Orders booked: {run.counts['booked']} ({len(fba)} FBA, {len(orders) - len(fba)} "
+            f"FBM); lines sold as FBA kits: {len(kit_lines)}; waiting for Amazon: "
+            f"{run.counts['pending']}; errors: {run.counts['failed']}"
+        ),
         "",
         "Booked:",
     ]
     for order in orders:
-        how = "FBA, done from WH/Amazon" if order.amazon_fulfilled_by == "amazon" else (
-            f"FBM, delivery {', '.join(order.picking_ids.mapped('name'))} to pick"
+        how = (
+            "FBA, done from WH/Amazon"
+            if order.amazon_fulfilled_by == "amazon"
+            else (f"FBM, delivery {', '.join(order.picking_ids.mapped('name'))} to pick")
         )
         out.append(f"  {order.name}  {order.amazon_order_ref}  {how}")
         for line in order.order_line:
@@ -144,12 +150,16 @@ def report(env, account, run, picking, sim):
         [("account_id", "=", account.id), ("state", "=", "open")], order="amazon_order_ref"
     )
     out.append("")
-    out.append("Sync errors (kept with their payload, retried at each run; Sales > Amazon > Sync Errors):")
+    out.append(
+        "Sync errors (kept with their payload, retried at each run; Sales > Amazon > Sync Errors):"
+    )
     for error in errors:
         out.append(f"  {error.amazon_order_ref} [{error.kind}] {error.message}")
     requests = [r for r in sim.requests if r["path"] != "/auth/o2/token"]
     out.append("")
-    out.append(f"SP-API requests made: {len(requests)} (statuses {[r['status'] for r in requests]})")
+    out.append(
+        f"SP-API requests made: {len(requests)} (statuses {[r['status'] for r in requests]})"
+    )
     return "\n".join(out)
 
 
@@ -162,13 +172,16 @@ def main(argv=None):
         ["-d", args.database, "--addons-path", args.addons_path, "--log-level=warn"]
     )
     registry = Registry(args.database)
-    now = datetime.utcnow()
-    with SpApiSimulator(
-        orders=demo_orders(now),
-        client_id="amzn1.application-oa2-client.demo",
-        client_secret="fake.demo.secret",
-        refresh_token="Atzr|fake.demo.refresh",
-    ) as sim, registry.cursor() as cr:
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    with (
+        SpApiSimulator(
+            orders=demo_orders(now),
+            client_id="amzn1.application-oa2-client.demo",
+            client_secret="fake.demo.secret",
+            refresh_token="Atzr|fake.demo.refresh",
+        ) as sim,
+        registry.cursor() as cr,
+    ):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         account = env.ref("amazon_fba_kit.amazon_account_demo")
         account.write(
@@ -180,7 +193,7 @@ def main(argv=None):
         )
         picking = stock_and_replenish(env, account)
         run = account._amazon_sync_orders_one()
-        cr.commit()
+        cr.flush()  # the cursor commits when the block ends
         print(report(env, account, run, picking, sim))
     print(
         "\nOpen the result in the browser:\n"

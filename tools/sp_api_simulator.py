@@ -442,6 +442,8 @@ class SpApiSimulator:
             raise _BadRequest("maxResultsPerPage must be an integer between 1 and 100.") from None
         if not 1 <= size <= 100:
             raise _BadRequest("maxResultsPerPage must be an integer between 1 and 100.")
+        # Like Amazon, a page may hold fewer orders than asked for: page_size caps it.
+        size = min(size, self.page_size)
         statuses = _many(query, "fulfillmentStatuses")
         fulfilled_by = _many(query, "fulfilledBy")
         included = _many(query, "includedData")
