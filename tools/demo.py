@@ -7,6 +7,7 @@ orders, points the demo account at it, runs the real order sync and prints what 
 """
 
 import argparse
+import logging
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -171,6 +172,7 @@ def main(argv=None):
     odoo.tools.config.parse_config(
         ["-d", args.database, "--addons-path", args.addons_path, "--log-level=warn"]
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per HTTP request
     registry = Registry(args.database)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     with (
@@ -189,6 +191,11 @@ def main(argv=None):
                 "api_endpoint": sim.url,
                 "lwa_endpoint": sim.lwa_url,
                 "last_orders_sync": now - timedelta(hours=3),
+                "marketplace_ids": [
+                    odoo.Command.set(
+                        env["amazon.marketplace"].search([("api_ref", "=", "ATVPDKIKX0DER")]).ids
+                    )
+                ],
             }
         )
         picking = stock_and_replenish(env, account)
