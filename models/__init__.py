@@ -9,3 +9,5 @@ from . import amazon_sync_error
 from . import amazon_account_orders
 from . import sale_order
 from . import sale_order_line
+from . import stock_quant
+from . import stock_move_line

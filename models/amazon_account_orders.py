@@ -66,6 +66,21 @@ class SyncRun:
 class AmazonAccount(models.Model):
     _inherit = "amazon.account"
 
+    fba_lot_policy = fields.Selection(
+        [
+            ("kit", "Kit only (documented workaround)"),
+            ("fifo", "Attribute lots: first in, first out"),
+            ("fefo", "Attribute lots: first expired, first out"),
+        ],
+        "FBA Lot Policy",
+        default="kit",
+        required=True,
+        help="Kit only: an FBA sale of a tracked product books its kit; the tracked stock at "
+        "Amazon is not consumed. FIFO/FEFO: it also books the tracked product out of the Amazon "
+        "location with lots chosen oldest-first (by arrival at Amazon) or first-expiring-first, "
+        "recorded as inferred, so on-hand at Amazon stays true and a recall finds the orders. "
+        "A change applies to orders booked from then on.",
+    )
     orders_sync_token = fields.Char(
         "Resume Token",
         readonly=True,

@@ -26,6 +26,9 @@ afk_expose_addon
 echo "== lint"
 bash "$here/tools/lint.sh"
 
+# product_expiry is not a dependency, but installed in the test database so the FEFO lot policy is
+# tested with real expiration dates (the addon checks for the field).
+export AFK_TEMPLATE_EXTRA=${AFK_TEMPLATE_EXTRA-product_expiry}
 template=$(afk_template_db)
 db="afk_test_$$_$(date +%s)"
 cleanup() { dropdb --if-exists "$db" >/dev/null 2>&1 || true; }
