@@ -47,15 +47,18 @@ fi
 echo "== tests"
 junit="$AFK_CACHE/junit-$db.xml"
 set +e
-(cd "$AFK_ADDONS" && "$ODOO_PYTHON" -m pytest \
-    -p no:cacheprovider \
+(cd "$AFK_ADDONS" && PYTHONPATH="$AFK_ROOT/tools/pytest_plugins${PYTHONPATH:+:$PYTHONPATH}" \
+    "$ODOO_PYTHON" -m pytest -p no:cacheprovider -p afk_collect \
     --odoo-database="$db" --odoo-addons-path="$AFK_ADDONS_PATH" --odoo-http \
     --odoo-log-level=warn \
     --junitxml="$junit" -r fEs "$@" "$AFK_ADDONS/amazon_fba_kit/tests")
 rc=$?
 set -e
 skipped=$("$ODOO_PYTHON" - "$junit" <<'PY'
-import sys, xml.etree.ElementTree as ET
+import os, sys, xml.etree.ElementTree as ET
+if not os.path.exists(sys.argv[1]):  # pytest stopped before running anything
+    print(0)
+    sys.exit()
 root = ET.parse(sys.argv[1]).getroot()
 suites = [root] if root.tag == "testsuite" else list(root)
 print(sum(int(s.get("skipped", 0)) for s in suites))
