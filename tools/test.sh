@@ -50,7 +50,7 @@ set +e
 (cd "$AFK_ADDONS" && PYTHONPATH="$AFK_ROOT/tools/pytest_plugins${PYTHONPATH:+:$PYTHONPATH}" \
     "$ODOO_PYTHON" -m pytest -p no:cacheprovider -p afk_collect \
     --odoo-database="$db" --odoo-addons-path="$AFK_ADDONS_PATH" --odoo-http \
-    --odoo-log-level=warn \
+    --odoo-log-level=warn --odoo-extra=test-enable \
     --junitxml="$junit" -r fEs "$@" "$AFK_ADDONS/amazon_fba_kit/tests")
 rc=$?
 set -e
