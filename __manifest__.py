@@ -23,6 +23,9 @@
         "views/amazon_fba_kit_menus.xml",
         "data/amazon_marketplace_data.xml",
         "data/ir_cron_data.xml",
+        "views/stock_move_line_views.xml",
+        "views/stock_lot_views.xml",
+        "wizards/sale_order_amazon_reattribute_views.xml",
     ],
     "demo": [
         "demo/amazon_fba_kit_demo.xml",

@@ -11,3 +11,6 @@ from . import sale_order
 from . import sale_order_line
 from . import stock_quant
 from . import stock_move_line
+from . import stock_move
+from . import amazon_account_lots
+from . import stock_lot

@@ -172,6 +172,8 @@ class AmazonAccount(models.Model):
             .get_param("amazon_fba_kit.sync_time_budget", DEFAULT_TIME_BUDGET)
         )
         stop_reason = None
+        # Older sales first: stock that arrived since the last run goes to their open quantity.
+        self._amazon_attribute_pending_lots()
         try:
             adapter = self._get_sp_api_adapter(deadline=time.monotonic() + budget)
             stop_reason = self._amazon_fetch_and_apply(adapter, run)
@@ -431,6 +433,7 @@ class AmazonAccount(models.Model):
                 "amazon_item_ref": line.item_ref,
                 "amazon_offer_id": offer.id,
                 "amazon_tracked_product_id": decision.tracked_product_id or False,
+                "amazon_serial_numbers": "\n".join(line.serial_numbers) or False,
             },
         )
 

@@ -22,6 +22,20 @@ class SaleOrder(models.Model):
         copy=False,
     )
     amazon_marketplace_id = fields.Many2one("amazon.marketplace", readonly=True, copy=False)
+    amazon_unattributed_qty = fields.Float(
+        "Unattributed Quantity",
+        compute="_compute_amazon_unattributed_qty",
+        digits="Product Unit of Measure",
+        help="Units of tracked products Amazon shipped for this order whose lot is not known "
+        "yet; the order sync attributes them once stock arrives at the Amazon location.",
+    )
+    amazon_lot_line_ids = fields.Many2many(
+        "stock.move.line",
+        string="Amazon Lots",
+        compute="_compute_amazon_lot_line_ids",
+        help="The lots booked out of the Amazon location for this FBA order, with how each was "
+        "known: reported by Amazon, inferred (FIFO/FEFO) or corrected by hand.",
+    )
 
     _sql_constraints = (
         (
@@ -30,6 +44,18 @@ class SaleOrder(models.Model):
             "An Amazon order is booked once per Amazon account.",
         ),
     )
+
+    @api.depends("order_line.amazon_unattributed_qty")
+    def _compute_amazon_unattributed_qty(self):
+        for order in self:
+            order.amazon_unattributed_qty = sum(order.order_line.mapped("amazon_unattributed_qty"))
+
+    @api.depends("order_line.amazon_component_move_ids.move_line_ids")
+    def _compute_amazon_lot_line_ids(self):
+        for order in self:
+            order.amazon_lot_line_ids = order.order_line.amazon_component_move_ids.filtered(
+                lambda m: m.state == "done"
+            ).move_line_ids
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_amazon_fba_booked(self):
@@ -40,6 +66,15 @@ class SaleOrder(models.Model):
                     "out of the Amazon location are done."
                 )
             )
+
+    def action_amazon_reattribute(self):
+        """ "Correct Lots" button: change the lots this FBA order received."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "amazon_fba_kit.sale_order_amazon_reattribute_action"
+        )
+        action["context"] = {"default_sale_order_id": self.id}
+        return action
 
     def _amazon_book_fba(self, location):
         """Confirm an FBA order Amazon shipped: no delivery to pick, done moves out of ``location``.
@@ -63,6 +98,44 @@ class SaleOrder(models.Model):
             move.quantity = move.product_uom_qty
         moves.picked = True
         moves._action_done()
+        self._amazon_book_fba_components(location, customer_location)
+        return moves
+
+    def _amazon_book_fba_components(self, location, customer_location):
+        """Book the tracked components of the kit lines out of ``location`` with lots.
+
+        Only on an account whose ``fba_lot_policy`` is ``fifo``/``fefo``, or for the units
+        Amazon named by serial number (whatever the policy). What stock does not cover stays
+        an open move: the order's unattributed quantity, attributed by a later sync.
+        """
+        self.ensure_one()
+        policy = self.amazon_account_id.fba_lot_policy or "kit"
+        lines = self.order_line.filtered(
+            lambda line: (
+                line.amazon_tracked_product_id
+                and line.product_uom_qty > 0
+                and (policy != "kit" or line.amazon_serial_numbers)
+            )
+        )
+        if not lines:
+            return self.env["stock.move"]
+        vals = [
+            line._amazon_prepare_component_move_vals(location, customer_location, policy)
+            for line in lines
+        ]
+        moves = self.env["stock.move"].create([v for v in vals if v])
+        moves._action_confirm(merge=False)
+        moves._amazon_attribute_lots()
+        unknown = lines.filtered("amazon_unknown_serials")
+        if unknown:
+            self.message_post(
+                body=self.env._(
+                    "Amazon named serial numbers that are not at %(location)s: %(serials)s. "
+                    "Their units stay unattributed until these serial numbers are there.",
+                    location=location.display_name,
+                    serials=", ".join(unknown.mapped("amazon_unknown_serials")),
+                )
+            )
         return moves
 
     def _amazon_cancel(self):

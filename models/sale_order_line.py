@@ -1,4 +1,10 @@
-from odoo import fields, models
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, float_is_zero, float_round
+
+from .stock_move import OPEN_STATES
 
 
 class SaleOrderLine(models.Model):
@@ -15,6 +21,45 @@ class SaleOrderLine(models.Model):
         help="The lot/serial tracked product this line's FBA kit stands for: Amazon shipped it, "
         "the order sells its kit because Amazon does not say which lot or serial it shipped.",
     )
+    amazon_serial_numbers = fields.Text(
+        readonly=True,
+        copy=False,
+        help="The serial numbers Amazon sent for this line (product.serialNumbers), one a line. "
+        "The sync books exactly these out of the Amazon location.",
+    )
+    amazon_unknown_serials = fields.Char(
+        "Serials Unknown at Amazon Location",
+        readonly=True,
+        copy=False,
+        help="Serial numbers Amazon named for this line that Odoo does not have at the Amazon "
+        "location: their quantity stays unattributed until they are there.",
+    )
+    amazon_component_move_ids = fields.One2many(
+        "stock.move", "amazon_sale_line_id", "Amazon Component Moves", readonly=True
+    )
+    amazon_unattributed_qty = fields.Float(
+        "Unattributed Quantity",
+        compute="_compute_amazon_unattributed_qty",
+        digits="Product Unit of Measure",
+        help="Units of the tracked product Amazon shipped for this line whose lot is not known "
+        "yet: not enough tracked stock at the Amazon location when the order was booked. The "
+        "order sync attributes them once stock arrives.",
+    )
+
+    @api.depends("amazon_component_move_ids.state", "amazon_component_move_ids.product_qty")
+    def _compute_amazon_unattributed_qty(self):
+        for line in self:
+            line.amazon_unattributed_qty = sum(
+                line.amazon_component_move_ids.filtered(lambda m: m.state in OPEN_STATES).mapped(
+                    "product_qty"
+                )
+            )
+
+    def _amazon_serial_list(self):
+        """The serial numbers Amazon sent for this line, in order, without duplicates."""
+        self.ensure_one()
+        names = (name.strip() for name in (self.amazon_serial_numbers or "").splitlines())
+        return list(dict.fromkeys(name for name in names if name))
 
     def _amazon_prepare_fba_move_vals(self, location, customer_location):
         self.ensure_one()
@@ -32,3 +77,148 @@ class SaleOrderLine(models.Model):
             "sale_line_id": self.id,
             "warehouse_id": location.warehouse_id.id,
         }
+
+    def _amazon_prepare_component_move_vals(self, location, customer_location, policy):
+        """The move of the tracked component of this FBA kit line, or None when there is none.
+
+        ``policy``: the account's ``fba_lot_policy``. With ``kit``, only the units Amazon named
+        by serial number are booked; with ``fifo``/``fefo``, the whole component quantity.
+        No ``sale_line_id``: sale_mrp would count the component into the kit's delivered
+        quantity; ``amazon_sale_line_id`` links it instead.
+        """
+        self.ensure_one()
+        order = self.order_id
+        component, quantity = self._amazon_component_qty()
+        if not component:
+            return None
+        serials = self._amazon_serial_list()
+        if policy == "kit":
+            quantity = min(quantity, len(serials))
+        if quantity <= 0:
+            return None
+        return {
+            "name": self.name[:2000],
+            "origin": order.name,
+            "company_id": order.company_id.id,
+            "product_id": component.id,
+            "product_uom": component.uom_id.id,
+            "product_uom_qty": quantity,
+            "location_id": location.id,
+            "location_dest_id": customer_location.id,
+            "partner_id": order.partner_shipping_id.id,
+            "warehouse_id": location.warehouse_id.id,
+            "amazon_sale_line_id": self.id,
+            "amazon_lot_policy": "amazon" if policy == "kit" else policy,
+        }
+
+    def _amazon_component_qty(self):
+        """``(tracked component, its quantity on this kit line)``; empty when not a kit line."""
+        self.ensure_one()
+        component, per_kit = self.product_id._get_amazon_fba_kit_component(self.order_id.company_id)
+        if not component or component != self.amazon_tracked_product_id:
+            return self.env["product.product"], 0.0
+        kits = self.product_uom._compute_quantity(
+            self.product_uom_qty, self.product_id.uom_id, round=False
+        )
+        return component, float_round(kits * per_kit, precision_rounding=component.uom_id.rounding)
+
+    def _amazon_net_lots(self):
+        """``{stock.lot: quantity}`` booked to this line's customer, net of corrections."""
+        self.ensure_one()
+        net = defaultdict(float)
+        moves = self.amazon_component_move_ids.filtered(lambda m: m.state == "done")
+        for move_line in moves.move_line_ids:
+            if move_line.location_dest_id.usage == "customer":
+                net[move_line.lot_id] += move_line.quantity_product_uom
+            elif move_line.location_id.usage == "customer":
+                net[move_line.lot_id] -= move_line.quantity_product_uom
+        rounding = self.amazon_tracked_product_id.uom_id.rounding
+        return {
+            lot: qty
+            for lot, qty in net.items()
+            if not float_is_zero(qty, precision_rounding=rounding)
+        }
+
+    def _amazon_reattribute(self, wanted):
+        """Make the lots booked to this FBA kit line ``wanted`` (``{stock.lot: quantity}``).
+
+        Lots taken back return from the customer to the Amazon location, lots added go out of
+        it: done moves whose lines have provenance ``manual``. The open (unattributed)
+        quantity becomes what the new lots leave uncovered. Returns whether anything changed.
+        """
+        self.ensure_one()
+        component, total = self._amazon_component_qty()
+        rounding = component.uom_id.rounding
+        if not component:
+            raise UserError(
+                self.env._("%(line)s is not an Amazon FBA kit line.", line=self.display_name)
+            )
+        if float_compare(sum(wanted.values()), total, precision_rounding=rounding) > 0:
+            raise UserError(
+                self.env._(
+                    "%(line)s shipped %(total)s unit(s) of %(product)s: the lots cannot add up "
+                    "to more.",
+                    line=self.display_name,
+                    total=total,
+                    product=component.display_name,
+                )
+            )
+        current = self._amazon_net_lots()
+
+        def positive(pairs):
+            return [
+                (lot, qty)
+                for lot, qty in pairs
+                if float_compare(qty, 0, precision_rounding=rounding) > 0
+            ]
+
+        back = positive((lot, qty - wanted.get(lot, 0.0)) for lot, qty in current.items())
+        out = positive((lot, qty - current.get(lot, 0.0)) for lot, qty in wanted.items())
+        if not back and not out:
+            return False
+        location = (
+            self.amazon_component_move_ids[:1].location_id
+            or self.order_id.amazon_account_id.location_id
+        )
+        customer = self.env.ref("stock.stock_location_customers")
+        Move = self.env["stock.move"]
+        if back:
+            Move._amazon_book_manual(self, customer, location, back)
+        Quant = self.env["stock.quant"]
+        for lot, qty in out:
+            available = Quant._get_available_quantity(component, location, lot_id=lot, strict=True)
+            if float_compare(available, qty, precision_rounding=rounding) < 0:
+                raise UserError(
+                    self.env._(
+                        "Only %(available)s unit(s) of lot %(lot)s are at %(location)s.",
+                        available=available,
+                        lot=lot.name,
+                        location=location.display_name,
+                    )
+                )
+        if out:
+            Move._amazon_book_manual(self, location, customer, out)
+        self._amazon_reset_open_qty(total - sum(wanted.values()))
+        return True
+
+    def _amazon_reset_open_qty(self, quantity):
+        """Make the open (unattributed) component quantity of this line ``quantity``."""
+        self.ensure_one()
+        rounding = self.amazon_tracked_product_id.uom_id.rounding
+        open_moves = self.amazon_component_move_ids.filtered(lambda m: m.state in OPEN_STATES)
+        if (
+            float_compare(
+                sum(open_moves.mapped("product_qty")), quantity, precision_rounding=rounding
+            )
+            == 0
+        ):
+            return
+        policy = self.amazon_component_move_ids.sorted("id")[:1].amazon_lot_policy
+        open_moves._action_cancel()
+        if float_compare(quantity, 0, precision_rounding=rounding) > 0:
+            location = self.amazon_component_move_ids.sorted("id")[:1].location_id
+            vals = self._amazon_prepare_component_move_vals(
+                location, self.env.ref("stock.stock_location_customers"), policy or "fifo"
+            )
+            vals.update(product_uom_qty=quantity, amazon_lot_policy=policy or "amazon")
+            self.env["stock.move"].create(vals)._action_confirm(merge=False)

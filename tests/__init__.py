@@ -14,3 +14,5 @@ from . import test_amazon_security
 from . import test_order_sync
 from . import test_lot_policy_order
 from . import test_order_sync_access
+from . import test_lot_attribution
+from . import test_lot_recall

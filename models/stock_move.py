@@ -1,0 +1,199 @@
+"""Component moves of FBA sales: the tracked product booked out of WH/Amazon with chosen lots."""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import float_compare, float_is_zero
+
+OPEN_STATES = ("waiting", "confirmed", "partially_available", "assigned")
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    amazon_sale_line_id = fields.Many2one(
+        "sale.order.line",
+        readonly=True,
+        index="btree_not_null",
+        help="The FBA sale line whose tracked component this move books out of the Amazon "
+        "location. Not the sale line of the move: the line sells the kit, and its delivered "
+        "quantity counts the kit move only.",
+    )
+    amazon_lot_policy = fields.Selection(
+        [
+            ("amazon", "Serial numbers from Amazon only"),
+            ("fifo", "FIFO"),
+            ("fefo", "FEFO"),
+        ],
+        readonly=True,
+        help="How the order sync attributes the lots of this component move: the serial numbers "
+        "Amazon sent for the order line first, then (FIFO/FEFO) inferred lots for the rest. "
+        "Kept from the account's policy when the order was booked.",
+    )
+
+    def _action_assign(self, force_qty=False):
+        # The lots of an Amazon component move are attributed by the order sync
+        # (_amazon_attribute_lots), never reserved by Odoo's removal strategy (scheduler).
+        others = self.filtered(lambda move: not move.amazon_sale_line_id)
+        return super(StockMove, others)._action_assign(force_qty=force_qty)
+
+    def _amazon_attribute_lots(self):
+        """Attribute lots to these open Amazon component moves and book what stock allows.
+
+        For each move, oldest sale first: the serial numbers Amazon sent for its sale line that
+        are on hand at the move's source location (provenance ``amazon``); the quantity of the
+        serial numbers Odoo does not have there stays open; then, on FIFO/FEFO moves, lots
+        chosen by ``stock.quant._amazon_lots_by_policy`` (one call per product and policy).
+        Attributed quantities are booked as done move lines; the rest stays an open move of the
+        same sale line (Odoo's backorder split), the unattributed quantity.
+
+        :return: the moves done by this call
+        """
+        moves = self.filtered(lambda m: m.state in OPEN_STATES and m.amazon_sale_line_id)
+        if not moves:
+            return self.browse()
+        moves = moves.sorted(lambda m: (m.amazon_sale_line_id.order_id.date_order, m.id))
+        stock = _LotStock(self.env["stock.quant"])
+        booked = moves._amazon_booked_serials()
+        line_vals, todo = [], self.browse()
+        for move in moves:
+            rounding = move.product_id.uom_id.rounding
+            quantity = move.product_qty
+            attributions, unknown = [], []
+            sale_line = move.amazon_sale_line_id
+            for name in sale_line._amazon_serial_list():
+                if name in booked[sale_line.id]:
+                    continue
+                if float_compare(quantity, 0, precision_rounding=rounding) <= 0:
+                    break
+                lot = stock.take_named(move.product_id, move.location_id, name)
+                if lot:
+                    attributions.append((lot, 1.0, "amazon"))
+                    booked[sale_line.id].add(name)
+                    quantity -= 1
+                else:
+                    unknown.append(name)
+            unknown_text = ", ".join(unknown) or False
+            if (sale_line.amazon_unknown_serials or False) != unknown_text:
+                sale_line.amazon_unknown_serials = unknown_text
+            if move.amazon_lot_policy in ("fifo", "fefo"):
+                quantity -= min(len(unknown), quantity)  # kept for the serials Amazon named
+                for lot, qty in stock.take(
+                    move.product_id, move.location_id, move.amazon_lot_policy, quantity
+                ):
+                    attributions.append((lot, qty, move.amazon_lot_policy))
+            if not attributions:
+                continue
+            todo |= move
+            line_vals += move._amazon_prepare_lot_line_vals(attributions)
+        if not todo:
+            return todo
+        todo.move_line_ids.unlink()  # nothing of Odoo's own reservation survives
+        self.env["stock.move.line"].create(line_vals)
+        todo.picked = True
+        todo._action_done()
+        return todo
+
+    @api.model
+    def _amazon_book_manual(self, sale_line, location, location_dest, lots):
+        """A done move of ``sale_line``'s tracked component from ``location`` to
+        ``location_dest`` with ``lots`` (``[(stock.lot, quantity)]``), provenance ``manual``."""
+        product = sale_line.amazon_tracked_product_id
+        order = sale_line.order_id
+        move = self.create(
+            {
+                "name": self.env._("Lot correction: %(line)s", line=sale_line.name)[:2000],
+                "origin": order.name,
+                "company_id": order.company_id.id,
+                "product_id": product.id,
+                "product_uom": product.uom_id.id,
+                "product_uom_qty": sum(qty for _lot, qty in lots),
+                "location_id": location.id,
+                "location_dest_id": location_dest.id,
+                "partner_id": order.partner_shipping_id.id,
+                "amazon_sale_line_id": sale_line.id,
+            }
+        )
+        move._action_confirm(merge=False)
+        self.env["stock.move.line"].create(
+            move._amazon_prepare_lot_line_vals([(lot, qty, "manual") for lot, qty in lots])
+        )
+        move.picked = True
+        move._action_done()
+        return move
+
+    def _amazon_booked_serials(self):
+        """Lot names already booked out to the customer for the sale lines of ``self``."""
+        booked = defaultdict(set)
+        done_lines = (
+            self.amazon_sale_line_id.amazon_component_move_ids.filtered(
+                lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
+            )
+        ).move_line_ids
+        for move_line in done_lines:
+            booked[move_line.move_id.amazon_sale_line_id.id].add(move_line.lot_id.name)
+        return booked
+
+    def _amazon_prepare_lot_line_vals(self, attributions):
+        """Move line values for ``[(lot, quantity in product unit, provenance)]``."""
+        self.ensure_one()
+        uom = self.product_id.uom_id
+        return [
+            {
+                "move_id": self.id,
+                "product_id": self.product_id.id,
+                "product_uom_id": uom.id,
+                "lot_id": lot.id,
+                "quantity": qty,
+                "location_id": self.location_id.id,
+                "location_dest_id": self.location_dest_id.id,
+                "company_id": self.company_id.id,
+                "picked": True,
+                "amazon_lot_source": source,
+            }
+            for lot, qty, source in attributions
+            if not float_is_zero(qty, precision_rounding=uom.rounding)
+        ]
+
+
+class _LotStock:
+    """Lots on hand per (product, location) during one attribution pass, consumed as booked."""
+
+    def __init__(self, quants):
+        self.quants = quants
+        self.available = {}  # (product, location) -> {lot: qty}
+        self.orders = {}  # (product, location, policy) -> [lot]
+
+    def _load(self, product, location, policy):
+        key = (product, location, policy)
+        if key not in self.orders:
+            ordered = self.quants._amazon_lots_by_policy(product, location, policy)
+            self.orders[key] = [lot for lot, _qty in ordered]
+            self.available.setdefault((product, location), dict(ordered))
+        return self.orders[key]
+
+    def take_named(self, product, location, name):
+        """One unit of the lot named ``name`` if it is on hand, else an empty recordset."""
+        self._load(product, location, "fifo")
+        available = self.available[(product, location)]
+        for lot, qty in available.items():
+            if lot.name == name and qty >= 1:
+                available[lot] = qty - 1
+                return lot
+        return self.quants.env["stock.lot"]
+
+    def take(self, product, location, policy, quantity):
+        """Up to ``quantity`` units in ``policy`` order: ``[(lot, qty)]``."""
+        rounding = product.uom_id.rounding
+        taken = []
+        available = None
+        for lot in self._load(product, location, policy):
+            available = self.available[(product, location)]
+            if float_compare(quantity, 0, precision_rounding=rounding) <= 0:
+                break
+            qty = min(available[lot], quantity)
+            if float_compare(qty, 0, precision_rounding=rounding) > 0:
+                taken.append((lot, qty))
+                available[lot] -= qty
+                quantity -= qty
+        return taken

@@ -1,0 +1,2 @@
+from . import stock_lot_amazon_recall
+from . import sale_order_amazon_reattribute
