@@ -67,6 +67,14 @@ class SaleOrder(models.Model):
                 )
             )
 
+    def _prepare_confirmation_values(self):
+        vals = super()._prepare_confirmation_values()
+        if self and all(self.mapped("amazon_order_ref")):
+            # Keep Amazon's purchase date: a recall window and the reports are about when the
+            # customer bought, not when the sync booked the order.
+            vals.pop("date_order", None)
+        return vals
+
     def action_amazon_reattribute(self):
         """ "Correct Lots" button: change the lots this FBA order received."""
         self.ensure_one()

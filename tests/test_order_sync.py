@@ -1,6 +1,7 @@
 import json
 from datetime import timedelta
 
+from odoo import fields
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
@@ -11,7 +12,8 @@ from .common_sync import AmazonSyncCase
 @tagged("post_install", "-at_install")
 class TestOrderSyncFba(AmazonSyncCase):
     def test_fba_lot_tracked_sells_the_kit(self):
-        self.sim.set_orders([self._order("111-0000001-0000001", [self._item("I1", "VITC-500", 2)])])
+        raw = self._order("111-0000001-0000001", [self._item("I1", "VITC-500", 2)])
+        self.sim.set_orders([raw])
         run = self._sync()
         self.assertEqual(run.counts["booked"], 1, run.failures)
         order = self._sale("111-0000001-0000001")
@@ -24,6 +26,10 @@ class TestOrderSyncFba(AmazonSyncCase):
         self.assertEqual(line.product_uom_qty, 2)
         self.assertEqual(line.amazon_tracked_product_id, self.lot_product)
         self.assertEqual(line.amazon_item_ref, "I1")
+        # Amazon's purchase date, not the booking time.
+        self.assertEqual(
+            fields.Datetime.to_string(order.date_order), raw["createdTime"][:19].replace("T", " ")
+        )
         self.assertEqual(line.qty_delivered, 2)
         move = line.move_ids
         self.assertEqual(move.state, "done")
