@@ -20,9 +20,12 @@
         "views/sale_order_views.xml",
         "views/product_template_views.xml",
         "views/mrp_bom_views.xml",
+        "views/amazon_fba_inventory_views.xml",
+        "wizards/amazon_fba_inventory_adjust_views.xml",
         "views/amazon_fba_kit_menus.xml",
         "data/amazon_marketplace_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_cron_inventory.xml",
     ],
     "demo": [
         "demo/amazon_fba_kit_demo.xml",

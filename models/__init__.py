@@ -11,3 +11,5 @@ from . import sale_order
 from . import sale_order_line
 from . import stock_quant
 from . import stock_move_line
+from . import amazon_fba_inventory
+from . import amazon_account_inventory

@@ -1,0 +1,1 @@
+from . import amazon_fba_inventory_adjust
