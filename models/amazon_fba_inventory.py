@@ -212,27 +212,33 @@ class AmazonFbaInventory(models.Model):
     def _amazon_refresh_odoo_qty(self):
         """Compute the product at Amazon, Odoo's quantity, the difference and the state.
 
-        One query for the on-hand quantities per account location, whatever the number of rows.
+        Whether a product stands behind several SKUs is judged over all the rows of the
+        account, so a sibling row's flag is updated too. One query for the on-hand quantities
+        per account, whatever the number of rows.
         """
         now = fields.Datetime.now()
         for account, rows in self.grouped("account_id").items():
             company = account.company_id
-            targets = {}
-            for row in rows:
-                targets[row] = row._amazon_stock_target(company)
-            products = self.env["product.product"].union(
-                *[product for product, _qty in targets.values() if product]
-            )
-            on_hand = self._amazon_on_hand(products, account.location_id)
+            siblings = self.search([("account_id", "=", account.id)])
+            targets = {row: row._amazon_stock_target(company) for row in siblings | rows}
             shared = Counter(
                 (row.marketplace_id, product) for row, (product, _qty) in targets.items() if product
             )
+            products = self.env["product.product"].union(
+                *[targets[row][0] for row in rows if targets[row][0]]
+            )
+            on_hand = self._amazon_on_hand(products, account.location_id)
             for row, (product, kit_qty) in targets.items():
+                is_shared = bool(product) and shared[(row.marketplace_id, product)] > 1
+                if row not in rows:
+                    if row.shared_product != is_shared:
+                        row.shared_product = is_shared
+                    continue
                 vals = {
                     "tracked_product_id": product.id,
                     "kit_qty": kit_qty or 1.0,
                     "refreshed_on": now,
-                    "shared_product": bool(product) and shared[(row.marketplace_id, product)] > 1,
+                    "shared_product": is_shared,
                 }
                 if not product:
                     vals.update(odoo_qty=0.0, difference=0.0, state="unmapped")
