@@ -14,3 +14,4 @@ from . import test_amazon_security
 from . import test_order_sync
 from . import test_lot_policy_order
 from . import test_fba_inventory
+from . import test_fba_inventory_adjust
