@@ -1,6 +1,6 @@
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common_inventory import AmazonInventoryCase
 
@@ -149,3 +149,14 @@ class TestFbaInventoryAdjust(AmazonInventoryCase):
         )
         with self.assertRaisesRegex(UserError, "Only an Inventory administrator"):
             self._row("VITC-500").with_user(user).action_open_adjust()
+
+    def test_views_load(self):
+        for model in ("amazon.fba.inventory", "amazon.fba.inventory.adjust"):
+            views = self.env[model].get_views([(False, "list"), (False, "form"), (False, "search")])
+            self.assertIn("form", views["views"])
+        _rows, wizard = self._pull_and_plan(self._summary("VITC-500", fulfillable=5))
+        form = Form(wizard)
+        self.assertEqual(len(form.line_ids), 2)
+        self.assertTrue(form.kit_policy_warning)
+        menu = self.env.ref("amazon_fba_kit.amazon_fba_inventory_menu")
+        self.assertEqual(menu.action, self.env.ref("amazon_fba_kit.amazon_fba_inventory_action"))
