@@ -14,3 +14,5 @@ from . import stock_move_line
 from . import stock_move
 from . import amazon_account_lots
 from . import stock_lot
+from . import amazon_fba_inventory
+from . import amazon_account_inventory
