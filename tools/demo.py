@@ -147,6 +147,16 @@ def report(env, account, run, picking, sim):
                 f"      {line.product_uom_qty:g} x {line.product_id.display_name}"
                 f" (delivered {line.qty_delivered:g}){kit}"
             )
+            for move_line in line.amazon_component_move_ids.move_line_ids:
+                source = dict(move_line._fields["amazon_lot_source"].selection).get(
+                    move_line.amazon_lot_source, ""
+                )
+                out.append(
+                    f"          lot {move_line.lot_id.name}: {move_line.quantity:g} from "
+                    f"{move_line.location_id.complete_name} ({source})"
+                )
+            if line.amazon_unattributed_qty:
+                out.append(f"          unattributed: {line.amazon_unattributed_qty:g}")
     errors = env["amazon.sync.error"].search(
         [("account_id", "=", account.id), ("state", "=", "open")], order="amazon_order_ref"
     )
