@@ -13,3 +13,4 @@ from . import test_amazon_connection
 from . import test_amazon_security
 from . import test_order_sync
 from . import test_lot_policy_order
+from . import test_sync_query_budget
