@@ -18,6 +18,7 @@ tracemalloc (Python allocations only; tracemalloc slows the code down, so it is 
 """
 
 import argparse
+import cProfile
 import logging
 import random
 import statistics
@@ -119,7 +120,11 @@ def build_account(env, sim, now):
         }
     )
     account.partner_id = env["res.partner"].create(
-        {"name": "Amazon customers (bench)", "is_company": True, "company_id": account.company_id.id}
+        {
+            "name": "Amazon customers (bench)",
+            "is_company": True,
+            "company_id": account.company_id.id,
+        }
     )
     return account
 
@@ -300,8 +305,6 @@ class Bench:
                 }
             )
             if self.profile:
-                import cProfile  # noqa: PLC0415
-
                 profiler = cProfile.Profile()
                 run = profiler.runcall(self.account._amazon_sync_orders_one, time_budget=3600)
                 profiler.dump_stats(self.profile)
@@ -338,7 +341,7 @@ def main(argv=None):
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("odoo.addons.amazon_fba_kit").setLevel(logging.WARNING)
-    from odoo.addons.amazon_fba_kit.spapi import ratelimit  # noqa: PLC0415
+    from odoo.addons.amazon_fba_kit.spapi import ratelimit
 
     registry = Registry(args.database)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -371,7 +374,9 @@ def main(argv=None):
             orders, plan = all_orders[:size], plan_all[:size]
             syncs, bases = [], []
             for n in range(args.repeat):
-                bench.profile = args.profile if (args.profile and size == sizes[0] and not n) else None
+                bench.profile = (
+                    args.profile if (args.profile and size == sizes[0] and not n) else None
+                )
                 syncs.append(bench.sync(orders))
                 bases.append(bench.baseline(plan))
                 s, b = syncs[-1], bases[-1]
@@ -402,9 +407,7 @@ def print_report(rows, repeat):
     print(header)
     for size, syncs, bases, mem_sync, mem_base in rows:
         ratios = [s["seconds"] / b["seconds"] for s, b in zip(syncs, bases, strict=True)]
-        mem = (
-            f"{mem_sync / 2**20:.1f}/{mem_base / 2**20:.1f}" if mem_sync is not None else "n/a"
-        )
+        mem = f"{mem_sync / 2**20:.1f}/{mem_base / 2**20:.1f}" if mem_sync is not None else "n/a"
         print(
             f"{size:>5}  {spread([s['seconds'] for s in syncs], '{:.2f}'):>20}  "
             f"{spread([b['seconds'] for b in bases], '{:.2f}'):>20}  "
