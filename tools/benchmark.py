@@ -14,13 +14,15 @@ with their FBA kits, untracked products, their offers), then for each size N:
 Both are timed (wall clock, perf_counter) and their SQL queries counted (odoo.sql_db.sql_counter);
 each measurement runs in a savepoint that is rolled back, so every one starts from the same
 database and nothing is committed. Peak memory is measured in a separate, untimed pass with
-tracemalloc (Python allocations only; tracemalloc slows the code down, so it is kept apart).
+tracemalloc (peak of Python allocations during the run; tracemalloc slows the code down, so it
+is kept apart), and the process's peak RSS (ru_maxrss, high-water mark) is printed after each size.
 """
 
 import argparse
 import cProfile
 import logging
 import random
+import resource
 import statistics
 import sys
 import time
@@ -332,10 +334,18 @@ def main(argv=None):
     parser.add_argument("--addons-path", required=True)
     parser.add_argument("--sizes", default="200,2000", help="order counts, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per size and side")
-    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
+    parser.add_argument(
+        "--memory-sizes",
+        help="sizes given the (slow, untimed) tracemalloc pass; default: every size; 0: none",
+    )
     parser.add_argument("--profile", help="write a cProfile of one sync of the first size here")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size]
+    memory_sizes = (
+        sizes
+        if args.memory_sizes is None
+        else [int(size) for size in args.memory_sizes.split(",") if size]
+    )
     odoo.tools.config.parse_config(
         ["-d", args.database, "--addons-path", args.addons_path, "--log-level=warn"]
     )
@@ -388,10 +398,15 @@ def main(argv=None):
                 if s["booked"] != b["booked"] or s["counts"]["failed"]:
                     print(f"    MISMATCH sync {s['booked']} {s['failures']} vs base {b['booked']}")
             mem_sync = mem_base = None
-            if not args.no_memory:
+            if size in memory_sizes:
                 mem_sync = bench.sync(orders, memory=True)["peak"]
                 mem_base = bench.baseline(plan, memory=True)["peak"]
             rows.append((size, syncs, bases, mem_sync, mem_base))
+            print(
+                f"  process peak RSS so far (ru_maxrss): "
+                f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB",
+                flush=True,
+            )
         cr.rollback()
     print_report(rows, args.repeat)
     return 0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the order sync (see README.md, "Benchmark"): not part of the test suite.
 #
-#   tools/benchmark.sh [--sizes 200,2000] [--repeat 3] [--no-memory] [--profile FILE]
+#   tools/benchmark.sh [--sizes 200,2000] [--repeat 3] [--memory-sizes 200] [--profile FILE]
 #
 # Copies the template database (the manifest's dependencies, no demo data) to a fresh database,
 # installs amazon_fba_kit into it, runs tools/benchmark.py there (every measurement is rolled
