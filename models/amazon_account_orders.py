@@ -55,6 +55,9 @@ class SyncRun:
         self.reset()
 
         self.offers = {}  # created before the orders' savepoints: never rolled back
+        # Kit lookups per product id, for the whole run: orders never create kits or BoMs.
+        self.kit_components = {}
+        self.kit_options = {}
 
     def reset(self):
         """Forget records an order may have created: its rolled-back savepoint took them."""
@@ -381,7 +384,7 @@ class AmazonAccount(models.Model):
         product = offer.product_id
         component, component_qty = self.env["product.product"], 0.0
         if product.amazon_fba_kit:
-            component, component_qty = product._get_amazon_fba_kit_component(self.company_id)
+            component, component_qty = self._amazon_kit_component(product, run)
             if not component:
                 raise AmazonOrderRefused(
                     self.env._(
@@ -398,10 +401,7 @@ class AmazonAccount(models.Model):
         tracked = product.tracking in ("lot", "serial")
         kits = []
         if tracked and order.fulfilled_by == "AMAZON":
-            for kit in product._get_amazon_fba_kits(self.company_id):
-                kit_component, qty = kit._get_amazon_fba_kit_component(self.company_id)
-                if kit_component == product:
-                    kits.append(substitution.KitOption(kit.id, qty))
+            kits = self._amazon_kit_options(product, run)
         try:
             decision = substitution.decide(
                 fulfilled_by=order.fulfilled_by,
@@ -436,6 +436,23 @@ class AmazonAccount(models.Model):
                 "amazon_serial_numbers": "\n".join(line.serial_numbers) or False,
             },
         )
+
+    def _amazon_kit_component(self, kit, run):
+        """``(component, qty per kit)`` of an FBA kit product, looked up once per run."""
+        if kit.id not in run.kit_components:
+            run.kit_components[kit.id] = kit._get_amazon_fba_kit_component(self.company_id)
+        return run.kit_components[kit.id]
+
+    def _amazon_kit_options(self, product, run):
+        """The FBA kits standing for a tracked product, looked up once per run."""
+        if product.id not in run.kit_options:
+            run.kit_options[product.id] = [
+                substitution.KitOption(kit.id, qty)
+                for kit in product._get_amazon_fba_kits(self.company_id)
+                for kit_component, qty in [self._amazon_kit_component(kit, run)]
+                if kit_component == product
+            ]
+        return run.kit_options[product.id]
 
     def _amazon_substitution_refusal(self, order, line, product, offer, exc):
         args = {"ref": order.order_ref, "product": product.display_name, "sku": line.sku}

@@ -94,7 +94,10 @@ class SaleOrder(models.Model):
         """
         self.with_context(skip_procurement=True).action_confirm()
         self.action_lock()
-        customer_location = self.env.ref("stock.stock_location_customers")
+        # Not env.ref(): its exists() check costs a query per order; the xmlid lookup is cached.
+        customer_location = self.env["stock.location"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id("stock.stock_location_customers")
+        )
         move_vals = [
             line._amazon_prepare_fba_move_vals(location, customer_location)
             for line in self.order_line
