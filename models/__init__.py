@@ -7,6 +7,7 @@ from . import mrp_bom
 from . import amazon_offer
 from . import amazon_sync_error
 from . import amazon_account_orders
+from . import amazon_account_booking
 from . import sale_order
 from . import sale_order_line
 from . import stock_quant
