@@ -5,7 +5,7 @@ from odoo.tests import Form, new_test_user, tagged
 from .test_amazon_account import AmazonAccountCommon
 
 CLIENT_SECRET = "fake-client-secret-security"
-REFRESH_TOKEN = "Atzr|fake-refresh-token-security"
+REFRESH_TOKEN = "Atzr|fake.refresh.security"
 SECRETS = frozenset({"lwa_client_secret", "refresh_token"})
 
 
