@@ -1,5 +1,3 @@
-from collections import defaultdict
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero, float_round
@@ -125,13 +123,8 @@ class SaleOrderLine(models.Model):
     def _amazon_net_lots(self):
         """``{stock.lot: quantity}`` booked to this line's customer, net of corrections."""
         self.ensure_one()
-        net = defaultdict(float)
         moves = self.amazon_component_move_ids.filtered(lambda m: m.state == "done")
-        for move_line in moves.move_line_ids:
-            if move_line.location_dest_id.usage == "customer":
-                net[move_line.lot_id] += move_line.quantity_product_uom
-            elif move_line.location_id.usage == "customer":
-                net[move_line.lot_id] -= move_line.quantity_product_uom
+        net = moves.move_line_ids._amazon_net_to_customer(lambda move_line: move_line.lot_id)
         rounding = self.amazon_tracked_product_id.uom_id.rounding
         return {
             lot: qty

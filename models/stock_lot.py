@@ -50,13 +50,9 @@ class StockLot(models.Model):
 
     def _amazon_attributed_qty(self):
         """``{sale.order id: net quantity of this lot booked to it}``, positive only."""
-        net = defaultdict(float)
-        for move_line in self._amazon_attributed_lines():
-            order = move_line.move_id.amazon_sale_line_id.order_id
-            if move_line.location_dest_id.usage == "customer":
-                net[order.id] += move_line.quantity_product_uom
-            elif move_line.location_id.usage == "customer":
-                net[order.id] -= move_line.quantity_product_uom
+        net = self._amazon_attributed_lines()._amazon_net_to_customer(
+            lambda move_line: move_line.move_id.amazon_sale_line_id.order_id.id
+        )
         rounding = self.product_id.uom_id.rounding
         return {
             order_id: qty
