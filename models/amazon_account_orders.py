@@ -168,8 +168,8 @@ class AmazonAccount(models.Model):
         try:
             adapter = self._get_sp_api_adapter(deadline=time.monotonic() + budget)
             stop_reason = self._amazon_fetch_and_apply(adapter, run)
-        except AmazonError as exc:  # could not even start (credentials, endpoint...)
-            stop_reason = str(exc)
+        except (AmazonError, UserError) as exc:  # could not start: credentials, endpoint...
+            stop_reason = _error_message(exc)
         self._amazon_retry_errors(
             self.env["amazon.sync.error"].search(
                 [("account_id", "=", self.id), ("state", "=", "open")]

@@ -47,3 +47,13 @@ class TestOrderSyncAccess(AmazonSyncCase):
         )
         with self.assertRaises(Exception):  # noqa: B017 - AccessError, raised by the ORM
             error.with_user(self.amazon_user).write({"state": "resolved"})
+
+    def test_cron_goes_on_past_an_account_without_credentials(self):
+        broken = self.account.copy({"name": "No credentials", "seller_id": "A2BROKEN"})
+        self.assertFalse(broken.sudo().refresh_token)  # secrets are not copied
+        self.sim.set_orders([self._order("111-0000042-0000001", [self._item("I1", "SHAKER")])])
+        self.env["amazon.account"].search(
+            [("id", "in", (broken | self.account).ids)]
+        )._sync_orders()
+        self.assertIn("refresh token", broken.last_sync_message)
+        self.assertTrue(self._sale("111-0000042-0000001"))
