@@ -36,6 +36,8 @@
     "assets": {
         "web.assets_tests": [
             "amazon_fba_kit/static/src/tours/amazon_fba_kit_tour.js",
+            "amazon_fba_kit/static/src/tours/amazon_sync_error_tour.js",
+            "amazon_fba_kit/static/src/tours/amazon_screens_tour.js",
         ],
     },
 }
