@@ -87,10 +87,16 @@ class TestAmazonTours(HttpCase):
             "/odoo/action-amazon_fba_kit.amazon_sync_error_action",
             "/odoo/action-amazon_fba_kit.amazon_fba_inventory_action",
             "/odoo/action-amazon_fba_kit.amazon_marketplace_action",
+            "/odoo/action-amazon_fba_kit.stock_lot_amazon_recall_action",
             f"/odoo/action-stock.action_production_lot_form/{lot.id}",
         ):
             with self.subTest(url=url):
                 self.start_tour(url, "amazon_fba_kit_view_tour", login="admin")
         self.start_tour(
             f"/odoo/action-sale.action_orders/{order.id}", "amazon_order_tab_tour", login="admin"
+        )
+        self.start_tour(
+            f"/odoo/action-stock.action_production_lot_form/{lot.id}",
+            "amazon_lot_recall_tour",
+            login="admin",
         )

@@ -27,3 +27,17 @@ registry.category("web_tour.tours").add("amazon_order_tab_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("amazon_lot_recall_tour", {
+    steps: () => [
+        {
+            content: "Open the recall of the lot from its form",
+            trigger: ".o_form_view button[name=action_amazon_recall]",
+            run: "click",
+        },
+        {
+            content: "The recall view opens on that lot (of the Omega-3)",
+            trigger: ".o_form_view .o_field_widget[name=product_id]:contains(Tour Omega-3)",
+        },
+    ],
+});
