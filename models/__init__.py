@@ -1,5 +1,6 @@
 from . import amazon_marketplace
 from . import amazon_account
+from . import amazon_account_jobs
 from . import stock_warehouse
 from . import product_template
 from . import product_product

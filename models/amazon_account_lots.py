@@ -30,7 +30,12 @@ class AmazonAccount(models.Model):
     def action_attribute_lots(self):
         """ "Attribute lots now" button: book the open quantities that stock now covers."""
         self.ensure_one()
-        done = self.with_company(self.company_id)._amazon_attribute_pending_lots()
+        self.check_access("write")  # Amazon managers only, as "Sync now"
+        # The order sync's guarded path: the account's lock (no run of it at the same time), its
+        # company, and the scheduled action's rights on stock moves (superuser).
+        account = self.sudo().with_company(self.company_id)
+        account._amazon_lock_or_refuse()
+        done = account._amazon_attribute_pending_lots()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

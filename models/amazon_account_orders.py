@@ -21,12 +21,17 @@ from ..spapi.exceptions import (
     AmazonMappingError,
     AmazonPermanentError,
 )
+from .amazon_account_jobs import MAX_RATE_LIMIT_WAIT
 
 _logger = logging.getLogger(__name__)
 
 FIRST_SYNC_DAYS = 3
 SYNC_LOCK_NAMESPACE = 0x414D5A  # "AMZ": first key of the per-account advisory lock
-DEFAULT_TIME_BUDGET = 300  # seconds one run may spend calling Amazon before it stops
+RETRY_BATCH = 50  # open errors retried between two commit points
+
+
+class _LockLost(Exception):
+    """Another run took the account's lock between two commit points of this one."""
 
 
 class SyncRun:
@@ -38,6 +43,9 @@ class SyncRun:
             ("booked", "cancelled", "unchanged", "pending", "ignored", "failed"), 0
         )
         self.kit_lines = 0
+        self.pages = 0
+        self.again_in = None  # seconds after which the scheduled action should run again
+        self.overtime = None  # time.monotonic() after which no further order of a page is booked
         self.failures = []  # (order ref, message)
         self.seen_refs = set()
         self.reset()
@@ -46,6 +54,10 @@ class SyncRun:
         # Kit lookups per product id, for the whole run: orders never create kits or BoMs.
         self.kit_components = {}
         self.kit_options = {}
+
+    def handled(self):
+        """How many orders this run has handled (booked, failed, left as they were...)."""
+        return sum(self.counts.values())
 
     def reset(self):
         """Forget records an order may have created: its rolled-back savepoint took them."""
@@ -82,6 +94,23 @@ class AmazonAccount(models.Model):
     orders_sync_window_start = fields.Datetime(readonly=True, copy=False)
     orders_sync_window_end = fields.Datetime(readonly=True, copy=False)
     last_sync_message = fields.Text("Last Sync Report", readonly=True, copy=False)
+    last_sync_start = fields.Datetime(
+        "Last Sync Started", readonly=True, copy=False, help="When the last order sync run began."
+    )
+    last_sync_end = fields.Datetime(
+        "Last Sync Ended",
+        readonly=True,
+        copy=False,
+        help="When the last order sync run ended. Earlier than its start while a run is going on "
+        "(or if the run was killed: the next one resumes from what was committed).",
+    )
+    orders_sync_requested = fields.Boolean(
+        "Sync Queued",
+        readonly=True,
+        copy=False,
+        help="'Sync now' was pressed: the scheduled action syncs this account first, in the "
+        "background.",
+    )
     offer_ids = fields.One2many("amazon.offer", "account_id", "Offers")
     sync_error_ids = fields.One2many("amazon.sync.error", "account_id", "Sync Errors")
     open_error_count = fields.Integer(compute="_compute_open_error_count")
@@ -104,22 +133,29 @@ class AmazonAccount(models.Model):
     # ------------------------------------------------------------------ actions
 
     def action_sync_orders(self):
-        """ "Sync now" button."""
+        """ "Sync now" button: queue this account for the scheduled action, at once.
+
+        Nothing is fetched or booked in the HTTP request (Odoo kills a request after
+        ``limit_time_real``): the scheduled action "Amazon: sync orders" runs the job in a cron
+        worker, this account first, and the form shows its progress and result.
+        """
         self.ensure_one()
         self.check_access("write")  # Amazon managers only
-        # The button runs the scheduled action's job, as the scheduled action does (superuser):
-        # booking an order creates partners, pricelists and stock moves, which an Amazon manager
-        # may start without holding those rights himself.
-        run = self.sudo()._amazon_sync_orders_one()
+        self.orders_sync_requested = True
+        self._amazon_trigger_job("ir_cron_amazon_sync_orders")
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": self.env._("Amazon order sync"),
-                "message": self.last_sync_message,
-                "type": "warning" if run.counts["failed"] else "success",
-                "sticky": bool(run.counts["failed"]),
-                "next": {"type": "ir.actions.act_window_close"},
+                "title": self.env._("Amazon order sync queued"),
+                "message": self.env._(
+                    "The scheduled action 'Amazon: sync orders' syncs %(account)s in the "
+                    "background, in a minute at most. Its progress and result appear on the "
+                    "account (Last Sync Report).",
+                    account=self.name,
+                ),
+                "type": "info",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 
@@ -138,58 +174,113 @@ class AmazonAccount(models.Model):
 
     @api.model
     def _sync_orders(self):
-        """Scheduled action: sync the orders of ``self``, or of every active account if empty."""
-        accounts = self or self.search([("active", "=", True)])
-        runs = []
+        """Scheduled action: sync the orders of ``self``, or of every active account if empty.
+
+        One call works within one time budget (see amazon_account_jobs.py), over the accounts
+        queued by "Sync now" first, then the least recently synced. It commits as it goes and,
+        when work remains, triggers itself again: at once, or when Amazon's quota allows.
+        """
+        accounts = self or self.search(
+            [("active", "=", True)],
+            order="orders_sync_requested desc, last_sync_start asc nulls first, id",
+        )
+        budget = self._amazon_job_budget()
+        deadline = time.monotonic() + budget
+        runs, again_in = [], []
         for account in accounts:
-            runs.append(account._amazon_sync_orders_one())
+            if time.monotonic() >= deadline:
+                again_in.append(0)  # the others wait for the next call, right away
+                break
+            run = account._amazon_sync_orders_one(deadline=deadline)
+            runs.append(run)
+            if run.again_in is not None:
+                again_in.append(run.again_in)
+        done = sum(run.counts["booked"] + run.counts["cancelled"] for run in runs)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        if again_in:
+            self._amazon_trigger_job("ir_cron_amazon_sync_orders", delay=min(again_in))
         return runs
 
-    def _amazon_sync_orders_one(self, time_budget=None):
+    def _amazon_sync_orders_one(self, time_budget=None, deadline=None):
         """Sync one account: new and updated orders from Amazon, then the open errors' retries."""
         self.ensure_one()
-        return self.with_company(self.company_id)._amazon_sync_run(time_budget)
+        if deadline is None:
+            deadline = self._amazon_job_deadline(time_budget)
+        return self.with_company(self.company_id)._amazon_sync_run(deadline)
 
-    def _amazon_sync_run(self, time_budget=None):
+    def _amazon_sync_run(self, deadline):
         run = SyncRun(self)
         if not self._amazon_try_lock():
             self.last_sync_message = self.env._(
                 "Skipped: another order sync of this account is running."
             )
             return run
-        budget = time_budget or int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("amazon_fba_kit.sync_time_budget", DEFAULT_TIME_BUDGET)
-        )
         stop_reason = None
-        # Older sales first: stock that arrived since the last run goes to their open quantity.
-        self._amazon_attribute_pending_lots()
         try:
-            adapter = self._get_sp_api_adapter(deadline=time.monotonic() + budget)
-            stop_reason = self._amazon_fetch_and_apply(adapter, run)
-        except (AmazonError, UserError) as exc:  # could not start: credentials, endpoint...
-            stop_reason = _error_message(exc)
-        self._amazon_retry_errors(
-            self.env["amazon.sync.error"].search(
-                [("account_id", "=", self.id), ("state", "=", "open")]
-            ),
-            run,
+            self.write(
+                {
+                    "last_sync_start": fields.Datetime.now(),
+                    "orders_sync_requested": False,
+                    "last_sync_message": self.env._("Running since %(start)s.", start=_now()),
+                }
+            )
+            self._amazon_checkpoint()
+            # Older sales first: stock that arrived since the last run goes to their open quantity.
+            self._amazon_attribute_pending_lots()
+            self._amazon_checkpoint()
+            try:
+                budget = max(1.0, deadline - time.monotonic())
+                run.overtime = self._amazon_job_overtime(deadline, budget)
+                adapter = self._get_sp_api_adapter(
+                    deadline=deadline,
+                    max_wait=MAX_RATE_LIMIT_WAIT,
+                    timeout=self._amazon_request_timeout(budget),
+                )
+                stop_reason = self._amazon_fetch_and_apply(adapter, run)
+            except (AmazonError, UserError) as exc:  # could not start: credentials, endpoint...
+                stop_reason = _error_message(exc)
+            self._amazon_retry_due_errors(run, deadline)
+        except _LockLost:
+            stop_reason = self.env._("Another run of this account took over; it goes on.")
+            run.again_in = None
+        self.write(
+            {
+                "last_sync_message": self._amazon_run_report(run, stop_reason),
+                "last_sync_end": fields.Datetime.now(),
+            }
         )
-        self.last_sync_message = self._amazon_run_report(run, stop_reason)
         _logger.info("Amazon account %s: %s", self.name, self.last_sync_message)
+        self._amazon_commit()
         return run
+
+    def _amazon_checkpoint(self):
+        """Commit what is done, then take this account's lock again (a commit releases it)."""
+        self._amazon_commit()
+        if not self._amazon_try_lock():
+            raise _LockLost()
 
     def _amazon_try_lock(self):
         """Take this account's order-sync lock until the transaction ends; False if taken.
 
         A transaction-level advisory lock: two runs of the same account (cron and "Sync now",
         or two workers) cannot interleave, and nothing else (editing the account) is blocked.
+        A killed worker's lock goes with its connection. Each commit point takes it again.
         """
         self.env.cr.execute(
             "SELECT pg_try_advisory_xact_lock(%s, %s)", [SYNC_LOCK_NAMESPACE, self.id]
         )
         return self.env.cr.fetchone()[0]
+
+    def _amazon_lock_or_refuse(self):
+        """The account lock for a button (Retry, Attribute Now), or a clear refusal."""
+        if not self._amazon_try_lock():
+            raise UserError(
+                self.env._(
+                    "An order sync of Amazon account %(account)s is running: try again in a "
+                    "minute.",
+                    account=self.name,
+                )
+            )
 
     def _amazon_sync_window(self):
         now = fields.Datetime.now()
@@ -200,7 +291,12 @@ class AmazonAccount(models.Model):
         return start, end
 
     def _amazon_fetch_and_apply(self, adapter, run):
-        """Walk Amazon's pages and book them. Returns why it stopped early, or None."""
+        """Walk Amazon's pages, book and commit each. Returns why it stopped early, or None.
+
+        The resume token is committed with the page it follows, and the watermark only once the
+        last page is: a run killed at any instant loses at most the page in flight, which the
+        next run fetches again with the committed token.
+        """
         if self.orders_sync_token and self.orders_sync_window_end:
             start, end = self.orders_sync_window_start, self.orders_sync_window_end
             token = self.orders_sync_token
@@ -215,10 +311,18 @@ class AmazonAccount(models.Model):
                 last_updated_before=_iso(end),
                 page_token=token,
             ):
-                self._amazon_apply_orders(page.orders, run)
+                if not self._amazon_apply_orders(page.orders, run):
+                    # Out of time in the middle of the page: keep what is booked, and read the
+                    # page again next time (its booked orders are then left as they are).
+                    self._amazon_checkpoint()
+                    run.again_in = 0
+                    return self.env._("Out of time in the middle of a page of orders.")
                 # Each page is booked before the next is asked for: resume from here if stopped.
                 self.orders_sync_token = page.next_token or False
+                run.pages += 1
+                self._amazon_checkpoint()
         except AmazonBudgetExhausted as exc:
+            run.again_in = exc.retry_in or 0
             return self.env._("Stopped to respect Amazon's rate limit (%(why)s).", why=exc)
         except AmazonAuthError:
             raise
@@ -238,7 +342,19 @@ class AmazonAccount(models.Model):
                 "orders_sync_window_end": False,
             }
         )
+        self._amazon_checkpoint()
         return None
+
+    def _amazon_retry_due_errors(self, run, deadline):
+        """Retry the open errors whose next attempt is due, in batches, within the budget."""
+        Error = self.env["amazon.sync.error"]
+        errors = Error.search(Error._amazon_due_domain(self))
+        for start in range(0, len(errors), RETRY_BATCH):
+            if time.monotonic() >= deadline:
+                run.again_in = 0 if run.again_in is None else run.again_in
+                break
+            self._amazon_retry_errors(errors[start : start + RETRY_BATCH], run)
+            self._amazon_checkpoint()
 
     def _amazon_retry_errors(self, errors, run=None):
         """Book again, from their stored payload, the open errors not already seen by this run."""
@@ -260,7 +376,10 @@ class AmazonAccount(models.Model):
     # ------------------------------------------------------------------ apply
 
     def _amazon_apply_orders(self, raw_orders, run, from_retry=False):
-        """Book each order in its own savepoint: one bad order never stops the others."""
+        """Book each order in its own savepoint: one bad order never stops the others.
+
+        Returns False when the run's time was up before every order was handled.
+        """
         refs = [_order_ref(raw) for raw in raw_orders]
         existing = {
             order.amazon_order_ref: order
@@ -276,6 +395,8 @@ class AmazonAccount(models.Model):
         }
         self._amazon_prepare_offers(raw_orders, run)
         for raw, ref in zip(raw_orders, refs, strict=True):
+            if run.overtime is not None and time.monotonic() > run.overtime and run.handled():
+                return False
             run.seen_refs.add(ref)
             try:
                 with self.env.cr.savepoint():
@@ -290,6 +411,7 @@ class AmazonAccount(models.Model):
             error = errors.get(ref)
             if error and error.state == "open" and outcome != "pending":
                 error.write({"state": "resolved", "sale_order_id": order.id if order else False})
+        return True
 
     def _amazon_prepare_offers(self, raw_orders, run):
         """Get (or create) the offers of every SKU of these orders in two or three queries."""
@@ -307,19 +429,22 @@ class AmazonAccount(models.Model):
         kind = getattr(exc, "kind", None)
         if isinstance(exc, AmazonMappingError):
             kind = "malformed"
+        now = fields.Datetime.now()
+        attempts = error.attempt_count + 1 if error else 1
         vals = {
             "kind": kind or "unexpected",
             "message": _error_message(exc),
             "payload": json.dumps(raw, indent=1, sort_keys=True, default=str),
             "state": "open",
-            "last_attempt": fields.Datetime.now(),
+            "last_attempt": now,
+            "next_attempt": now + self.env["amazon.sync.error"]._amazon_backoff(attempts),
             "product_id": getattr(getattr(exc, "product", None), "id", False),
             "offer_id": getattr(getattr(exc, "offer", None), "id", False),
         }
         if kind in (None, "unexpected"):
             _logger.warning("Amazon order %s could not be booked: %s", ref, vals["message"])
         if error:
-            vals["attempt_count"] = error.attempt_count + 1
+            vals["attempt_count"] = attempts
             error.write(vals)
         else:
             self.env["amazon.sync.error"].create(
@@ -339,6 +464,8 @@ class AmazonAccount(models.Model):
                 failed=counts["failed"],
             )
         ]
+        if run.pages:
+            parts.append(self.env._("%(pages)s page(s) of orders read.", pages=run.pages))
         if stop_reason:
             parts.append(
                 self.env._(
@@ -349,6 +476,10 @@ class AmazonAccount(models.Model):
         for ref, message in run.failures[:20]:
             parts.append(f"- {ref}: {message}")
         return "\n".join(parts)
+
+
+def _now():
+    return fields.Datetime.to_string(fields.Datetime.now())
 
 
 def _iso(dt):

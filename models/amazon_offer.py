@@ -37,6 +37,13 @@ class AmazonOffer(models.Model):
         ),
     )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("product_id"):
+            # The cause of their "unknown SKU" errors may be fixed: the next run retries them.
+            self.env["amazon.sync.error"]._amazon_retry_soon([("offer_id", "in", self.ids)])
+        return res
+
     def _compute_order_line_count(self):
         groups = self.env["sale.order.line"]._read_group(
             [("amazon_offer_id", "in", self.ids)], ["amazon_offer_id"], ["__count"]

@@ -1,6 +1,7 @@
 import json
+from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 ERROR_KINDS = [
@@ -10,8 +11,13 @@ ERROR_KINDS = [
     ("ambiguous_kit", "Ambiguous FBA kit"),
     ("fractional_kit", "Not a whole number of kits"),
     ("refused", "Refused by Odoo"),
+    ("cancelled_shipped", "Cancelled after shipping"),
     ("unexpected", "Unexpected error"),
 ]
+# Errors that no later answer of Amazon fixes: a person handles them; runs do not retry them.
+MANUAL_KINDS = ("cancelled_shipped",)
+RETRY_BACKOFF_FIRST = timedelta(minutes=15)  # wait before the 2nd attempt, doubled each time
+RETRY_BACKOFF_MAX = timedelta(hours=24)
 
 
 class AmazonSyncError(models.Model):
@@ -37,6 +43,13 @@ class AmazonSyncError(models.Model):
     )
     attempt_count = fields.Integer(default=1, help="How many times booking this order failed.")
     last_attempt = fields.Datetime(default=fields.Datetime.now)
+    next_attempt = fields.Datetime(
+        index=True,
+        help="When the order sync retries this order by itself: 15 minutes after the first "
+        "failure, then twice as long after each further one (at most a day). Errors Amazon "
+        "cannot fix (an order cancelled after shipping) are never retried by themselves. "
+        "'Retry' retries at once.",
+    )
     product_id = fields.Many2one(
         "product.product",
         check_company=True,
@@ -62,12 +75,44 @@ class AmazonSyncError(models.Model):
         except ValueError:
             return None
 
+    @api.model
+    def _amazon_backoff(self, attempts):
+        """How long to wait after the ``attempts``-th failure before retrying by itself."""
+        return min(RETRY_BACKOFF_FIRST * 2 ** max(0, attempts - 1), RETRY_BACKOFF_MAX)
+
+    @api.model
+    def _amazon_due_domain(self, account):
+        """Open errors of ``account`` that its next run retries by itself."""
+        return [
+            ("account_id", "=", account.id),
+            ("state", "=", "open"),
+            ("kind", "not in", MANUAL_KINDS),
+            "|",
+            ("next_attempt", "=", False),
+            ("next_attempt", "<=", fields.Datetime.now()),
+        ]
+
+    @api.model
+    def _amazon_retry_soon(self, domain):
+        """Make the open errors of ``domain`` due now: what blocked them may be fixed."""
+        # sudo: the person fixing the cause (a product or offer) may not manage Amazon errors.
+        domain = [*domain, ("state", "=", "open"), ("next_attempt", "!=", False)]
+        self.sudo().search(domain).next_attempt = False
+
     def action_retry(self):
-        """Book the selected orders again from their stored payload, now."""
+        """Book the selected orders again from their stored payload, now.
+
+        The same guarded path as the order sync: Amazon managers only, under the account's
+        lock (refused while a sync of the account runs), in the account's company, booked as
+        the scheduled action books (superuser: partners, pricelists, stock moves).
+        """
         for account, errors in (
             self.filtered(lambda e: e.state == "open").grouped("account_id").items()
         ):
-            account._amazon_retry_errors(errors)
+            account.check_access("write")  # Amazon managers only
+            account = account.sudo().with_company(account.company_id)
+            account._amazon_lock_or_refuse()
+            account._amazon_retry_errors(errors.sudo())
         return True
 
     def action_create_fba_kit(self):

@@ -80,6 +80,8 @@ class ProductProduct(models.Model):
         template = env["product.template"].create(self._prepare_amazon_fba_kit_vals())
         kit = template.product_variant_id
         env["mrp.bom"].create(self._prepare_amazon_fba_kit_bom_vals(kit))
+        # Orders that waited for this kit: the next order sync run retries them.
+        self.env["amazon.sync.error"]._amazon_retry_soon([("product_id", "=", self.id)])
         return self.browse(kit.id)
 
     def _prepare_amazon_fba_kit_vals(self):

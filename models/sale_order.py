@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .amazon_account_booking import AmazonOrderRefused
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -155,13 +157,15 @@ class SaleOrder(models.Model):
             if order.state == "cancel":
                 continue
             if order.order_line.move_ids.filtered(lambda m: m.state == "done"):
-                raise UserError(
+                raise AmazonOrderRefused(
                     self.env._(
                         "Amazon cancelled order %(ref)s, but %(order)s already has done stock "
-                        "moves. Handle it as a return in Odoo.",
+                        "moves. Handle it as a return in Odoo. The order sync does not retry "
+                        "this by itself.",
                         ref=order.amazon_order_ref,
                         order=order.name,
-                    )
+                    ),
+                    kind="cancelled_shipped",
                 )
             if order.locked:
                 order.action_unlock()

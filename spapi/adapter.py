@@ -205,6 +205,9 @@ class SpApiAdapter:
 
     ``deadline`` is a ``clock()`` value after which no new request starts: when the rate limit
     would make us wait past it, :class:`AmazonBudgetExhausted` is raised instead of sleeping.
+    ``max_wait`` caps any single wait for a rate-limit token: a job must not hold a database
+    transaction (and a cron worker) for minutes; it stops, and comes back when the quota allows
+    (:attr:`AmazonBudgetExhausted.retry_in`). None waits as long as the deadline allows.
     An adapter is meant for one thread at a time (one sync run); its rate-limit buckets are
     shared process-wide through :func:`.ratelimit.bucket_for`.
     """
@@ -225,6 +228,7 @@ class SpApiAdapter:
         clock=time.monotonic,
         label=None,
         max_throttle_retries=const.MAX_THROTTLE_RETRIES,
+        max_wait=None,
     ):
         if region not in const.REGIONS:
             raise ValueError(f"region must be one of {', '.join(const.REGIONS)}, not {region!r}")
@@ -233,6 +237,7 @@ class SpApiAdapter:
         self.timeout = timeout
         self.deadline = deadline
         self.max_throttle_retries = max_throttle_retries
+        self.max_wait = max_wait
         self._sleep = sleep
         self._clock = clock
         self._refresh_token = refresh_token
@@ -295,10 +300,17 @@ class SpApiAdapter:
 
     def _wait_for_token(self, bucket, operation):
         wait = bucket.wait_time()
+        if self.max_wait is not None and wait > self.max_wait:
+            raise AmazonBudgetExhausted(
+                f"Stopped before calling Amazon ({operation}) for {self.label}: its rate limit "
+                f"asks to wait {wait:.0f} s. The next run resumes then.",
+                retry_in=wait,
+            )
         if self.deadline is not None and self._clock() + wait > self.deadline:
             raise AmazonBudgetExhausted(
                 f"Stopped before calling Amazon ({operation}) for {self.label}: its rate limit "
-                f"asks to wait {wait:.0f} s, beyond this run's time budget. The next run resumes."
+                f"asks to wait {wait:.0f} s, beyond this run's time budget. The next run resumes.",
+                retry_in=wait,
             )
         if wait > 0:
             self._sleep(wait)

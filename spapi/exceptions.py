@@ -24,7 +24,15 @@ class AmazonThrottledError(AmazonRetryableError):
 
 
 class AmazonBudgetExhausted(AmazonRetryableError):
-    """The rate limit or the time budget says stop now; the next run resumes."""
+    """The rate limit or the time budget says stop now; the next run resumes.
+
+    ``retry_in`` is how many seconds from now Amazon's quota allows the next request (None
+    when the run simply ran out of time): the run asks its scheduled action to come back then.
+    """
+
+    def __init__(self, message, retry_in=None):
+        super().__init__(message)
+        self.retry_in = retry_in
 
 
 class AmazonPermanentError(AmazonError):

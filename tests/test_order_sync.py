@@ -174,6 +174,9 @@ class TestOrderSyncRobustness(AmazonSyncCase):
         # The watermark moved: nothing is lost because the error keeps the payload.
         self.assertFalse(self.account.orders_sync_token)
         self._sync()
+        self.assertEqual(error.attempt_count, 1, "retried after a backoff, not at every run")
+        error.next_attempt = self._ago(1)
+        self._sync()
         self.assertEqual(error.attempt_count, 2)
 
     def test_missing_kit_then_kit_created_and_retry_books(self):
@@ -207,8 +210,9 @@ class TestOrderSyncRobustness(AmazonSyncCase):
         offer = error.offer_id
         self.assertEqual(offer.sku, "NOPE-1")
         self.assertFalse(offer.product_id)
-        offer.product_id = self.plain_product
-        self._sync()  # the retry of open errors is part of every run
+        offer.product_id = self.plain_product  # fixing the cause makes the retry due at once
+        self.assertFalse(error.next_attempt)
+        self._sync()  # the next run retries it
         self.assertEqual(error.state, "resolved")
         self.assertEqual(
             self._sale("111-0000024-0000001").order_line.product_id, self.plain_product

@@ -266,7 +266,8 @@ class Bench:
     def __init__(self, env, account, sim, ratelimit, profile=None):
         self.env = env
         self.cr = env.cr
-        self.account = account
+        # Each measurement is rolled back: the sync must not commit its pages here.
+        self.account = account.with_context(amazon_fba_kit__no_commit=True)
         self.sim = sim
         self.ratelimit = ratelimit
         self.profile = profile

@@ -181,6 +181,7 @@ class SpApiSimulator:
         self._throttle = []  # Retry-After value (or None) per pending 429
         self._failures = []  # status per pending failure
         self._delays = []  # seconds per pending slow answer
+        self.orders_delay = 0.0  # seconds every searchOrders answer takes (a slow Amazon)
         self.requests = []
         self._server = None
         self._thread = None
@@ -281,6 +282,8 @@ class SpApiSimulator:
         headers = {"x-amzn-RequestId": str(uuid.uuid4())}
         with self._lock:
             delay = self._delays.pop(0) if self._delays else 0
+        if path == ORDERS_PATH and self.orders_delay:
+            delay += self.orders_delay
         if delay:
             time.sleep(delay)
         logged = {name: values if len(values) > 1 else values[0] for name, values in query.items()}

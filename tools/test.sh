@@ -11,7 +11,8 @@
 #      with those dependencies installed, copies it, and installs amazon_fba_kit into the copy,
 #      failing on any warning or error in that install log;
 #   5. runs lint (tools/lint.sh), then every test with pytest-odoo (--odoo-http, so browser tours
-#      run too) and fails on any failure, error or skipped test.
+#      run too; a copy of the database for the prefork-server test) and fails on any failure,
+#      error or skipped test.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,7 +32,10 @@ bash "$here/tools/lint.sh"
 export AFK_TEMPLATE_EXTRA=${AFK_TEMPLATE_EXTRA-product_expiry}
 template=$(afk_template_db)
 db="afk_test_$$_$(date +%s)"
-cleanup() { dropdb --if-exists "$db" >/dev/null 2>&1 || true; }
+cleanup() {
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    dropdb --if-exists --force "${db}_prod" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 createdb -T "$template" "$db"
 
@@ -43,6 +47,11 @@ if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$log"; then
     echo "installing amazon_fba_kit logged the warnings or errors above (log: $log)" >&2
     exit 1
 fi
+
+# A copy for the production-mode test (tests/test_production_prefork.py), which runs a prefork
+# Odoo server with workers and a cron worker on it.
+createdb -T "$db" "${db}_prod"
+export AFK_PROD_DB="${db}_prod"
 
 echo "== tests"
 junit="$AFK_CACHE/junit-$db.xml"
