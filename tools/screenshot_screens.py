@@ -100,11 +100,16 @@ class ScreenshotScreens(HttpCase):
             ),
         ]
         if lot:
+            # the recall of a lot the demo sold, as its "Amazon Recall" button opens it (a
+            # transient record: created as the user who looks at it)
+            admin = self.env.ref("base.user_admin")
+            recall = self.env["stock.lot.amazon.recall"].with_user(admin).create({"lot_id": lot.id})
+            recall.action_find_orders()
             shots.append(
                 (
-                    f"/odoo/action-stock.action_production_lot_form/{lot.id}",
-                    "screenshot_lot.png",
-                    ".o_form_view .o_field_widget",
+                    f"/odoo/action-amazon_fba_kit.stock_lot_amazon_recall_action/{recall.id}",
+                    "screenshot_recall.png",
+                    ".o_form_view .o_data_row",
                 )
             )
         for url, name, selector in shots:
