@@ -126,7 +126,7 @@ afk_template_db() {
 # be shadowed by it. tools/setup_odoo.sh installs Odoo in compat editable mode for that reason.
 # Fails on a build error, an addon not found or not from the wheel, or any WARNING/ERROR.
 afk_wheel_check() {
-    local template=$1 work db log rc errexit=${-//[^e]/} odoo_root
+    local template=$1 work db log rc errexit=${-//[^e]/} odoo_root start=$SECONDS
     odoo_root=$("$ODOO_PYTHON" -c 'import os, odoo; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
     work=$(mktemp -d "${TMPDIR:-/tmp}/afk-wheel.XXXXXX")
     db="afk_wheel_$$_$(date +%s)"
@@ -177,7 +177,7 @@ PY
         fi
         state=$(psql -d "$db" -tAc "select state from ir_module_module where name='amazon_fba_kit'")
         [ "$state" = installed ] || { echo "amazon_fba_kit is '$state' after installing from the wheel (log: $log)" >&2; exit 1; }
-        echo "   installed from the wheel into a copy of $template, no warning"
+        echo "   installed from the wheel into a copy of $template, no warning ($((SECONDS - start)) s)"
     )
     rc=$?
     [ -n "$errexit" ] && set -e
