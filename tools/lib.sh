@@ -24,13 +24,15 @@ MSG
     fi
 }
 
+# requirements-dev.txt: the runtime requirements.txt plus the test, lint and packaging tools.
 afk_install_requirements() {
     local stamp="$AFK_CACHE/requirements.sha1" want
-    want=$( (cat "$AFK_ROOT/requirements.txt"; echo "$ODOO_PYTHON") | sha1sum | cut -c1-40)
+    want=$( (cat "$AFK_ROOT/requirements.txt" "$AFK_ROOT/requirements-dev.txt"; echo "$ODOO_PYTHON") \
+        | sha1sum | cut -c1-40)
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-        echo "== installing requirements.txt into $ODOO_PYTHON"
-        "$ODOO_PYTHON" -m pip install -q --disable-pip-version-check -r "$AFK_ROOT/requirements.txt" \
-            2> >(grep -v '^WARNING: Location' >&2)
+        echo "== installing requirements-dev.txt (with requirements.txt) into $ODOO_PYTHON"
+        "$ODOO_PYTHON" -m pip install -q --disable-pip-version-check \
+            -r "$AFK_ROOT/requirements-dev.txt" 2> >(grep -v '^WARNING: Location' >&2)
         echo "$want" >"$stamp"
     fi
 }
@@ -84,6 +86,7 @@ afk_expose_addon() {
     local core
     core=$("$ODOO_PYTHON" -c 'import os, odoo.addons as a; print(os.path.dirname(a.__file__) if a.__file__ else list(a.__path__)[0])')
     AFK_ADDONS_PATH="$core,$AFK_ADDONS"
+    AFK_CORE_ADDONS="$core"
 }
 
 afk_odoo() {
@@ -110,4 +113,75 @@ afk_template_db() {
         fi
     ) 9>"$AFK_CACHE/template.lock" || exit 1
     echo "$name"
+}
+
+# Build the wheel odoo-addon-amazon_fba_kit with whool (pyproject.toml), install it with pip into a
+# scratch target, and install the addon from there into a copy of template database $1, with an
+# addons path of Odoo's core addons only: Odoo must find it through the odoo.addons namespace
+# (odoo/__init__.py and odoo/addons/__init__.py extend their __path__ over every sys.path entry
+# that has an odoo/addons folder, as site-packages has after `pip install odoo-addon-...`).
+# The folder holding Odoo's own odoo/ package goes on PYTHONPATH too: a regular package found on
+# sys.path wins over the wheel's odoo/ (a namespace portion, no __init__.py), whereas an Odoo
+# installed with `pip install -e` (setuptools' default, a finder appended to sys.meta_path) would
+# be shadowed by it. tools/setup_odoo.sh installs Odoo in compat editable mode for that reason.
+# Fails on a build error, an addon not found or not from the wheel, or any WARNING/ERROR.
+afk_wheel_check() {
+    local template=$1 work db log rc errexit=${-//[^e]/} odoo_root start=$SECONDS
+    odoo_root=$("$ODOO_PYTHON" -c 'import os, odoo; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
+    work=$(mktemp -d "${TMPDIR:-/tmp}/afk-wheel.XXXXXX")
+    db="afk_wheel_$$_$(date +%s)"
+    log="$AFK_CACHE/install-$db.log"
+    set +e
+    (
+        set -e
+        cd "$work"
+        # whool names the wheel after the addon's folder and packs the files git tracks: stage those
+        # (and new files not yet added, unless ignored) in a folder named amazon_fba_kit, whatever
+        # this checkout's folder is called.
+        mkdir -p src/amazon_fba_kit
+        if git -C "$AFK_ROOT" rev-parse >/dev/null 2>&1; then
+            git -C "$AFK_ROOT" ls-files -z --cached --others --exclude-standard | (cd "$AFK_ROOT" && while IFS= read -r -d '' f; do
+                if [ -e "$f" ]; then printf '%s\0' "$f"; fi; done) \
+                | (cd "$AFK_ROOT" && xargs -0 cp --parents -t "$work/src/amazon_fba_kit")
+        else
+            tar -C "$AFK_ROOT" --exclude=.git --exclude=__pycache__ -cf - . | tar -xf - -C src/amazon_fba_kit
+        fi
+        "$ODOO_PYTHON" -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation \
+            --check-build-dependencies -w dist src/amazon_fba_kit 2> >(grep -v '^WARNING: Location' >&2)
+        wheel=$(ls dist/odoo_addon_amazon_fba_kit-*-py3-none-any.whl)
+        echo "   built $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB)"
+        "$ODOO_PYTHON" -m pip install -q --disable-pip-version-check --no-deps --target site "$wheel" \
+            2> >(grep -v '^WARNING: Location' >&2)
+        # Where Odoo's own lookup finds the addon, with this addons path: in the wheel's install.
+        PYTHONPATH="$work/site:$odoo_root" "$ODOO_PYTHON" - "$AFK_CORE_ADDONS" "$work/site" <<'PY'
+import os, sys
+import odoo
+from odoo.modules import module
+odoo.tools.config.parse_config(["--addons-path", sys.argv[1]])
+module.initialize_sys_path()
+import odoo.addons.amazon_fba_kit as addon
+found, site = module.get_module_path("amazon_fba_kit"), os.path.realpath(sys.argv[2])
+for path in (found, addon.__file__):
+    if not (path and os.path.realpath(path).startswith(site + os.sep)):
+        sys.exit(f"amazon_fba_kit resolves to {path}, not to the wheel installed in {site}")
+print(f"   odoo.addons.amazon_fba_kit from the wheel: {os.path.dirname(addon.__file__)}")
+PY
+        createdb -T "$template" "$db"
+        PYTHONPATH="$work/site:$odoo_root" "$ODOO_PYTHON" -m odoo --addons-path="$AFK_CORE_ADDONS" \
+            --data-dir="$work/data" --http-port=0 -d "$db" -i amazon_fba_kit --stop-after-init \
+            --log-level=info >"$log" 2>&1 || {
+            tail -n 60 "$log"; echo "installing amazon_fba_kit from the wheel failed (log: $log)" >&2; exit 1; }
+        if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$log"; then
+            echo "installing amazon_fba_kit from the wheel logged the warnings or errors above (log: $log)" >&2
+            exit 1
+        fi
+        state=$(psql -d "$db" -tAc "select state from ir_module_module where name='amazon_fba_kit'")
+        [ "$state" = installed ] || { echo "amazon_fba_kit is '$state' after installing from the wheel (log: $log)" >&2; exit 1; }
+        echo "   installed from the wheel into a copy of $template, no warning ($((SECONDS - start)) s)"
+    )
+    rc=$?
+    [ -n "$errexit" ] && set -e
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    rm -rf "$work"
+    return "$rc"
 }

@@ -5,12 +5,15 @@
 #
 # Runs the addon's tests inside a real Odoo 18 on a real PostgreSQL:
 #   1. finds Odoo through ODOO_PYTHON (default /opt/odoo18-venv/bin/python);
-#   2. installs requirements.txt into that Python, and Debian's chromium for the browser tours;
+#   2. installs requirements-dev.txt (the runtime requirements.txt plus test, lint and packaging
+#      tools) into that Python, and Debian's chromium for the browser tours;
 #   3. makes sure PostgreSQL is installed, running, and has a role for the current user;
 #   4. builds (once, reused while the manifest's dependencies are unchanged) a template database
 #      with those dependencies installed, copies it, and installs amazon_fba_kit into the copy,
 #      failing on any warning or error in that install log;
-#   5. runs lint (tools/lint.sh), then every test with pytest-odoo (--odoo-http, so browser tours
+#   5. builds the wheel odoo-addon-amazon_fba_kit and installs the addon from it into another copy
+#      (tools/lib.sh afk_wheel_check), failing the same way;
+#   6. runs lint (tools/lint.sh), then every test with pytest-odoo (--odoo-http, so browser tours
 #      run too; a copy of the database for the prefork-server test) and fails on any failure,
 #      error or skipped test.
 set -euo pipefail
@@ -47,6 +50,9 @@ if grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$log"; then
     echo "installing amazon_fba_kit logged the warnings or errors above (log: $log)" >&2
     exit 1
 fi
+
+echo "== wheel: build odoo-addon-amazon_fba_kit with whool, install the addon from it (no checkout path)"
+afk_wheel_check "$template"
 
 # A copy for the production-mode test (tests/test_production_prefork.py), which runs a prefork
 # Odoo server with workers and a cron worker on it.
