@@ -17,3 +17,4 @@ from . import amazon_account_lots
 from . import stock_lot
 from . import amazon_fba_inventory
 from . import amazon_account_inventory
+from . import amazon_account_endpoints
