@@ -236,6 +236,9 @@ class AmazonAccount(models.Model):
         adapter. Extra keyword arguments (``timeout``, ``deadline``...) go to the adapter.
         """
         self.ensure_one()
+        # Sending the account's credentials is for those who may change the account (Amazon
+        # managers, the cron): not for any user who can call a method by RPC.
+        self.check_access("write")
         # sudo: the secrets are restricted to system administrators; read them only to hand them
         # to the adapter, never to return or display them.
         secrets = self.sudo()

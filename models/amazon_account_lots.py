@@ -30,6 +30,7 @@ class AmazonAccount(models.Model):
     def action_attribute_lots(self):
         """ "Attribute lots now" button: book the open quantities that stock now covers."""
         self.ensure_one()
+        self.check_access("write")  # books stock moves: Amazon managers only
         done = self.with_company(self.company_id)._amazon_attribute_pending_lots()
         return {
             "type": "ir.actions.client",
