@@ -29,6 +29,7 @@
         "views/stock_lot_views.xml",
         "wizards/sale_order_amazon_reattribute_views.xml",
         "data/ir_cron_inventory.xml",
+        "data/ir_cron_privacy.xml",
     ],
     "demo": [
         "demo/amazon_fba_kit_demo.xml",

@@ -18,3 +18,6 @@ from . import amazon_account_lots
 from . import stock_lot
 from . import amazon_fba_inventory
 from . import amazon_account_inventory
+from . import amazon_account_endpoints
+from . import res_partner
+from . import amazon_account_privacy

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..spapi import adapter as spapi_adapter
-from ..spapi.exceptions import AmazonError
+from ..spapi.exceptions import AmazonEndpointRefused, AmazonError
 from .amazon_marketplace import AMAZON_REGIONS
 
 _logger = logging.getLogger(__name__)
@@ -104,15 +104,25 @@ class AmazonAccount(models.Model):
         copy=False,
         help="Orders updated on Amazon after this moment are fetched by the next synchronisation.",
     )
+    # Endpoints: where the secrets are sent, so system administrators only (see
+    # amazon_account_endpoints.py for who set them, and spapi.adapter.check_endpoint).
     api_endpoint = fields.Char(
         string="SP-API Endpoint",
+        copy=False,
+        tracking=True,
+        groups="base.group_system",
         help="Optional base URL replacing Amazon's SP-API host of the region, e.g. Amazon's "
-        "sandbox or a local simulator. Leave empty for Amazon's real hosts.",
+        "sandbox or a local simulator. Leave empty for Amazon's real hosts. http:// only to "
+        "this machine (the simulator); an https:// host other than Amazon's only when a system "
+        "administrator entered it.",
     )
     lwa_endpoint = fields.Char(
         string="LWA Endpoint",
+        copy=False,
+        tracking=True,
+        groups="base.group_system",
         help="Optional URL replacing Login with Amazon's token endpoint. Leave empty for Amazon's "
-        "real host.",
+        "real host. Same rules as the SP-API endpoint.",
     )
 
     @api.depends("company_id")
@@ -138,6 +148,8 @@ class AmazonAccount(models.Model):
                             account=account.name,
                         )
                     )
+                if url:
+                    account._amazon_check_endpoint_url(fname, url)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -224,6 +236,9 @@ class AmazonAccount(models.Model):
         adapter. Extra keyword arguments (``timeout``, ``deadline``...) go to the adapter.
         """
         self.ensure_one()
+        # Sending the account's credentials is for those who may change the account (Amazon
+        # managers, the cron): not for any user who can call a method by RPC.
+        self.check_access("write")
         # sudo: the secrets are restricted to system administrators; read them only to hand them
         # to the adapter, never to return or display them.
         secrets = self.sudo()
@@ -235,16 +250,22 @@ class AmazonAccount(models.Model):
                     account=self.name,
                 )
             )
-        return spapi_adapter.SpApiAdapter(
-            region=self.region,
-            refresh_token=secrets.refresh_token,
-            lwa_client_id=self.lwa_client_id,
-            lwa_client_secret=secrets.lwa_client_secret,
-            api_endpoint=self.api_endpoint or None,
-            lwa_endpoint=self.lwa_endpoint or None,
-            seller_key=f"{self.region}:{self.seller_id}",
-            **kwargs,
-        )
+        try:
+            return spapi_adapter.SpApiAdapter(
+                region=self.region,
+                refresh_token=secrets.refresh_token,
+                lwa_client_id=self.lwa_client_id,
+                lwa_client_secret=secrets.lwa_client_secret,
+                api_endpoint=secrets.api_endpoint or None,
+                lwa_endpoint=secrets.lwa_endpoint or None,
+                seller_key=f"{self.region}:{self.seller_id}",
+                # https to a host other than Amazon's only when an administrator entered it
+                allow_custom_https=self._amazon_endpoints_approved(),
+                **kwargs,
+            )
+        except AmazonEndpointRefused as error:
+            _logger.warning("Amazon account %s: endpoint refused: %s", self.id, error)
+            raise UserError(str(error)) from None
 
     def _hide_secrets(self, text):
         """Return ``text`` with any of the account's secrets masked (belt and braces)."""

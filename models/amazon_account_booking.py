@@ -205,20 +205,23 @@ class AmazonAccount(models.Model):
         if not address or not (address.name or order.buyer_name):
             return partner, partner
         country = self._amazon_country(address.country_code, run)
-        shipping = self.env["res.partner"].create(
+        # One delivery contact per buyer and address (reused by the next order to it), so the
+        # retention job has one contact to anonymise, not one per order.
+        Partner = self.env["res.partner"]
+        shipping = Partner._amazon_delivery_contact(
+            partner,
             {
-                "parent_id": partner.id,
-                "type": "delivery",
                 "name": address.name or order.buyer_name,
                 "street": address.street,
                 "street2": address.street2,
                 "city": address.city,
                 "zip": address.zip,
+                "state_id": Partner._amazon_state_id(country.id, address.state),
                 "country_id": country.id,
                 "phone": address.phone,
                 "email": order.buyer_email,
                 "company_id": self.company_id.id,
-            }
+            },
         )
         return partner, shipping
 

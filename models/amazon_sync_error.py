@@ -34,9 +34,20 @@ class AmazonSyncError(models.Model):
     amazon_order_ref = fields.Char("Amazon Order", required=True, index=True)
     kind = fields.Selection(ERROR_KINDS, required=True, default="unexpected")
     message = fields.Text(required=True, help="What went wrong, and what to do about it.")
+    # Buyer personal data: Amazon managers only; anonymised after the account's retention days
+    # (amazon_account_privacy.py).
     payload = fields.Text(
+        groups="amazon_fba_kit.amazon_fba_kit_group_manager",
         help="The order exactly as Amazon sent it (JSON). Retries book from it, so nothing is "
-        "lost even when Amazon does not send the order again."
+        "lost even when Amazon does not send the order again. Its buyer and recipient parts are "
+        "removed once the account's buyer data retention is over.",
+    )
+    payload_anonymized = fields.Boolean(
+        "Buyer Data Removed",
+        readonly=True,
+        copy=False,
+        help="The payload's buyer and recipient parts were removed at the end of the account's "
+        "buyer data retention (country, state and postal code are kept).",
     )
     state = fields.Selection(
         [("open", "Open"), ("resolved", "Resolved")], default="open", required=True, index=True

@@ -1,21 +1,23 @@
 """The only module of the addon that imports ``sp_api`` (python-amazon-sp-api).
 
 It builds the library's clients lazily, points them at Amazon or at an override URL (a sandbox or
-the local simulator, plain ``http://`` allowed), passes credentials only as a dict (never from the
-environment or config files), applies a timeout to every call (SP-API and Login with Amazon),
-paces requests with token buckets (:mod:`.ratelimit`), retries 429s a few times without hammering,
-and turns every failure into the exceptions of :mod:`.exceptions` with messages a seller
-understands and that never contain a secret.
+the local simulator; plain ``http://`` to loopback only, see :func:`check_endpoint`), passes
+credentials only as a dict (never from the environment or config files), applies a timeout to
+every call (SP-API and Login with Amazon), paces requests with token buckets (:mod:`.ratelimit`),
+retries 429s a few times without hammering, and turns every failure into the exceptions of
+:mod:`.exceptions` with messages a seller understands and that never contain a secret.
 """
 
 import datetime
 import email.utils
 import hashlib
+import ipaddress
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from sp_api.api import Inventories, OrdersV20260101, Sellers
@@ -34,6 +36,7 @@ from . import const, ratelimit
 from .exceptions import (
     AmazonAuthError,
     AmazonBudgetExhausted,
+    AmazonEndpointRefused,
     AmazonError,
     AmazonMappingError,
     AmazonPermanentError,
@@ -229,6 +232,7 @@ class SpApiAdapter:
         label=None,
         max_throttle_retries=const.MAX_THROTTLE_RETRIES,
         max_wait=None,
+        allow_custom_https=False,
     ):
         if region not in const.REGIONS:
             raise ValueError(f"region must be one of {', '.join(const.REGIONS)}, not {region!r}")
@@ -246,8 +250,21 @@ class SpApiAdapter:
             "lwa_client_secret": lwa_client_secret,
             "refresh_token": refresh_token,
         }
-        self.api_endpoint = (api_endpoint or const.REGION_ENDPOINTS[region]).rstrip("/")
-        self.lwa_endpoint = lwa_endpoint or const.LWA_ENDPOINTS[region]
+        # Credentials (and access tokens) go only to Amazon's hosts over https, to this machine
+        # over http (the simulator), or to an https host the caller vouches an administrator
+        # entered (``allow_custom_https``): checked here, before any client exists.
+        self.api_endpoint = check_endpoint(
+            api_endpoint or const.REGION_ENDPOINTS[region],
+            const.ENDPOINT_SP_API,
+            allow_custom_https=allow_custom_https,
+            label=self.label,
+        ).rstrip("/")
+        self.lwa_endpoint = check_endpoint(
+            lwa_endpoint or const.LWA_ENDPOINTS[region],
+            const.ENDPOINT_LWA,
+            allow_custom_https=allow_custom_https,
+            label=self.label,
+        )
         if urlsplit(self.api_endpoint).scheme not in ("http", "https"):
             raise ValueError("the SP-API endpoint must be an http:// or https:// URL")
         self._token_client = _token_client_class(self.lwa_endpoint, timeout)
@@ -528,3 +545,82 @@ class SpApiAdapter:
             if not page.next_token:
                 return
             page_token = page.next_token
+
+
+# -- endpoint policy ----------------------------------------------------------------------------
+
+_HOST_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+def _is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_host(host):
+    if _HOST_NAME.match(host):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def check_endpoint(url, kind, *, allow_custom_https=False, label=None):
+    """``url`` rebuilt from its checked parts, if credentials may be sent there.
+
+    ``kind`` is ``const.ENDPOINT_SP_API`` or ``const.ENDPOINT_LWA``. Allowed: Amazon's own hosts
+    of that kind over https (default port); any loopback host over http (the local simulator);
+    another https host only with ``allow_custom_https`` (the caller knows a system administrator
+    entered it). Anything else, or a URL with user info, query, fragment, spaces or backslashes,
+    raises :class:`AmazonEndpointRefused`. The message names the host, never the URL's other
+    parts.
+    """
+    what = const.ENDPOINT_LABELS[kind]
+    owner = label or "this Amazon account"
+    text = url if isinstance(url, str) else ""
+    malformed = AmazonEndpointRefused(
+        f"The {what} of {owner} is not a plain URL (http(s)://host[:port][/path], without user, "
+        "query or fragment): correct it, or clear it to use Amazon's host."
+    )
+    if not text or any(ch.isspace() or ch == "\\" or not ch.isprintable() for ch in text):
+        raise malformed
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise malformed from None
+    host = parts.hostname or ""
+    if (
+        parts.scheme not in ("http", "https")
+        or "@" in parts.netloc
+        or parts.query
+        or parts.fragment
+        or not _is_host(host)
+    ):
+        raise malformed
+    where = host if port is None else f"{host}:{port}"
+    if parts.scheme == "http":
+        if not _is_loopback(host):
+            raise AmazonEndpointRefused(
+                f"The {what} of {owner} sends credentials over plain http:// to {host}: that is "
+                "only allowed to this machine (127.0.0.1, ::1, localhost), for the local "
+                "simulator. Use Amazon's https host (clear the field) or an https:// URL."
+            )
+    elif (host not in const.AMAZON_HOSTS[kind] or port not in (None, 443)) and (
+        not allow_custom_https
+    ):
+        raise AmazonEndpointRefused(
+            f"The {what} of {owner} points at {where}, which is not Amazon's: credentials go "
+            "only to Amazon's hosts, or to another https host that a system administrator "
+            "entered. Ask a system administrator to enter the endpoint again, or clear it."
+        )
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc = f"{netloc}:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

@@ -118,3 +118,20 @@ MARKETPLACE_SITES = {
     "US": ("Amazon.com", "United States"),
     "ZA": ("Amazon.co.za", "South Africa"),
 }
+
+# Where credentials may go without an administrator's override (https only, default port):
+# Amazon's SP-API hosts (production and sandbox) and Login with Amazon's token hosts.
+ENDPOINT_SP_API = "sp_api"
+ENDPOINT_LWA = "lwa"
+AMAZON_HOSTS = {
+    ENDPOINT_SP_API: frozenset(
+        host
+        for region in REGIONS
+        for host in (
+            f"sellingpartnerapi-{region}.amazon.com",
+            f"sandbox.sellingpartnerapi-{region}.amazon.com",
+        )
+    ),
+    ENDPOINT_LWA: frozenset({"api.amazon.com", "api.amazon.co.uk", "api.amazon.co.jp"}),
+}
+ENDPOINT_LABELS = {ENDPOINT_SP_API: "SP-API endpoint", ENDPOINT_LWA: "LWA endpoint"}

@@ -66,3 +66,7 @@ class AmazonSubstitutionError(AmazonError):
         super().__init__(message)
         self.reason = reason
         self.product_id = product_id
+
+
+class AmazonEndpointRefused(AmazonPermanentError, ValueError):
+    """An endpoint the adapter will not send credentials to (not Amazon's, not allowed)."""

@@ -11,6 +11,10 @@ from . import test_amazon_account
 from . import test_amazon_marketplace
 from . import test_amazon_connection
 from . import test_amazon_security
+from . import test_amazon_endpoints
+from . import test_buyer_data_retention
+from . import test_recall_export
+from . import test_access_review
 from . import test_order_sync
 from . import test_lot_policy_order
 from . import test_order_sync_access

@@ -83,8 +83,11 @@ class TestAmazonSecurity(AmazonAccountCommon):
 
     def test_amazon_manager_edits_but_not_secrets(self):
         account = self.account.with_user(self.amazon_manager)
-        account.write({"name": "Renamed", "api_endpoint": "http://127.0.0.1:9"})
+        account.write({"name": "Renamed"})
         self.assertEqual(self.account.name, "Renamed")
+        for fname in ("api_endpoint", "lwa_endpoint"):  # they decide where the secrets go
+            with self.assertRaises(AccessError):
+                account.write({fname: "http://127.0.0.1:9"})
         for fname in SECRETS:
             with self.assertRaises(AccessError):
                 account.read([fname])

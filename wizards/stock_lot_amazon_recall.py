@@ -2,11 +2,34 @@
 
 import base64
 import io
+import re
+from urllib.parse import quote
 
 import xlsxwriter
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
+
+# Excel refuses these in a sheet name, and names longer than 31 characters.
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_NAME_MAX = 31
+# A downloaded file name keeps letters, digits, dots and dashes of the lot name.
+FILE_NAME_FORBIDDEN = re.compile(r"[^\w.-]+")
+BUYER_GROUP = "amazon_fba_kit.amazon_fba_kit_group_manager"
+
+
+def sheet_name(name):
+    """``name`` as a valid worksheet name (Excel's rules), never empty."""
+    name = SHEET_NAME_FORBIDDEN.sub("_", name or "").strip("'")[:SHEET_NAME_MAX].strip("'")
+    if not name or name.casefold() == "history":  # Excel reserves "History"
+        name = f"Lot {name}".strip()
+    return name
+
+
+def file_name(name):
+    """``amazon-recall-<lot>.xlsx`` with the lot name made safe for any file system."""
+    safe = FILE_NAME_FORBIDDEN.sub("_", name or "").strip("._")[:100] or "lot"
+    return f"amazon-recall-{safe}.xlsx"
 
 
 class StockLotAmazonRecall(models.TransientModel):
@@ -47,10 +70,13 @@ class StockLotAmazonRecall(models.TransientModel):
         attributed_qty = lot._amazon_attributed_qty()
         provenance = lot._amazon_provenance()
         commands = [Command.clear()]
+        with_buyers = self._amazon_may_see_buyers()
         for order in orders["attributed"] | orders["possible"]:
             attributed = order in orders["attributed"]
             shipping = order.partner_shipping_id
-            known_buyer = shipping != order.partner_id
+            known_buyer = (
+                with_buyers and shipping != order.partner_id and not shipping.amazon_anonymized_date
+            )
             commands.append(
                 Command.create(
                     {
@@ -83,18 +109,43 @@ class StockLotAmazonRecall(models.TransientModel):
         self.write(
             {
                 "export_file": base64.b64encode(self._export_xlsx()),
-                "export_filename": f"amazon-recall-{self.lot_id.name}.xlsx",
+                "export_filename": file_name(self.lot_id.name),
             }
         )
+        self._amazon_log_export()
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{self._name}/{self.id}/export_file/"
-            f"{self.export_filename}?download=true",
+            f"{quote(self.export_filename)}?download=true",
             "target": "download",
         }
 
+    def _amazon_may_see_buyers(self):
+        """Buyer names and addresses are personal data: Amazon managers only."""
+        return self.env.user.has_group(BUYER_GROUP)
+
+    def _amazon_log_export(self):
+        """Note on the lot who exported its recall list, when, and how many rows."""
+        self.ensure_one()
+        body = self.env._(
+            "Amazon recall list exported by %(user)s on %(date)s UTC: %(rows)s orders, %(buyers)s.",
+            user=self.env.user.name,
+            date=fields.Datetime.to_string(fields.Datetime.now()),
+            rows=len(self.line_ids),
+            buyers=self.env._("with buyer names and addresses")
+            if self._amazon_may_see_buyers()
+            else self.env._("without buyer data"),
+        )
+        # sudo: the note is an audit trail, written whatever the user's rights on lots.
+        self.lot_id.sudo().message_post(
+            body=body,
+            author_id=self.env.user.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+
     def _export_columns(self):
-        return [
+        columns = [
             ("kind", self.env._("Set")),
             ("order_ref", self.env._("Order")),
             ("amazon_order_ref", self.env._("Amazon Order")),
@@ -102,9 +153,13 @@ class StockLotAmazonRecall(models.TransientModel):
             ("marketplace", self.env._("Marketplace")),
             ("quantity", self.env._("Quantity")),
             ("provenance", self.env._("Provenance")),
-            ("buyer_name", self.env._("Buyer")),
-            ("buyer_address", self.env._("Address")),
         ]
+        if self._amazon_may_see_buyers():
+            columns += [
+                ("buyer_name", self.env._("Buyer")),
+                ("buyer_address", self.env._("Address")),
+            ]
+        return columns
 
     def _export_rows(self):
         self.ensure_one()
@@ -113,7 +168,7 @@ class StockLotAmazonRecall(models.TransientModel):
     def _export_xlsx(self):
         buffer = io.BytesIO()
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        sheet = workbook.add_worksheet(self.lot_id.name[:31])
+        sheet = workbook.add_worksheet(sheet_name(self.lot_id.name))
         bold = workbook.add_format({"bold": True})
         sheet.write(0, 0, self.env._("Lot"), bold)
         sheet.write(0, 1, self.lot_id.name)
@@ -143,12 +198,12 @@ class StockLotAmazonRecallLine(models.TransientModel):
     marketplace_id = fields.Many2one(related="sale_order_id.amazon_marketplace_id")
     quantity = fields.Float(readonly=True, digits="Product Unit of Measure")
     provenance = fields.Char(readonly=True)
-    buyer_name = fields.Char(readonly=True)
-    buyer_address = fields.Char(readonly=True)
+    buyer_name = fields.Char(readonly=True, groups=BUYER_GROUP)
+    buyer_address = fields.Char(readonly=True, groups=BUYER_GROUP)
 
     def _export_row(self):
         self.ensure_one()
-        return {
+        row = {
             "kind": self.env._("Attributed") if self.attributed else self.env._("Possible"),
             "order_ref": self.sale_order_id.name,
             "amazon_order_ref": self.amazon_order_ref or "",
@@ -156,6 +211,8 @@ class StockLotAmazonRecallLine(models.TransientModel):
             "marketplace": self.marketplace_id.name or "",
             "quantity": self.quantity,
             "provenance": self.provenance or "",
-            "buyer_name": self.buyer_name or "",
-            "buyer_address": (self.buyer_address or "").replace("\n", ", "),
         }
+        if self.recall_id._amazon_may_see_buyers():
+            row["buyer_name"] = self.buyer_name or ""
+            row["buyer_address"] = (self.buyer_address or "").replace("\n", ", ")
+        return row

@@ -1,0 +1,122 @@
+"""Amazon buyers' delivery contacts: one per address and name, anonymised after retention."""
+
+import hashlib
+
+from odoo import api, fields, models, tools
+
+# Fields of a buyer delivery contact that identify the address (the contact is reused for it).
+ADDRESS_KEY_FIELDS = ("name", "street", "street2", "city", "zip", "state_id", "country_id")
+# Fields cleared by anonymisation; country, state and ZIP stay (tax), and so does the contact.
+BUYER_PII_FIELDS = (
+    "street",
+    "street2",
+    "city",
+    "phone",
+    "mobile",
+    "email",
+    "vat",
+    "ref",
+    "website",
+    "function",
+    "comment",
+    "company_name",
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    amazon_address_key = fields.Char(
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        help="Technical: digest of the name and address of an Amazon buyer's delivery contact, "
+        "so that later orders to the same address reuse it. Empty once anonymised.",
+    )
+    amazon_anonymized_date = fields.Datetime(
+        "Amazon Buyer Data Removed On",
+        copy=False,
+        readonly=True,
+        help="When the Amazon buyer's personal data of this contact was removed, at the end of "
+        "the account's retention period. Country, state and ZIP are kept.",
+    )
+
+    @api.model
+    def _amazon_address_key(self, vals):
+        parts = []
+        for fname in ADDRESS_KEY_FIELDS:
+            value = vals.get(fname)
+            parts.append(" ".join(str(value).casefold().split()) if value else "")
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    @api.model
+    def _amazon_delivery_contact(self, parent, vals):
+        """The delivery contact of ``parent`` for this buyer and address, created once.
+
+        ``vals`` are the contact's values (name, street, street2, city, zip, state_id,
+        country_id, phone, email, company_id). A contact of the same name and address is
+        reused (its phone and e-mail follow the latest order); an anonymised one never is.
+        """
+        key = self._amazon_address_key(vals)
+        contact = self.search(
+            [
+                ("parent_id", "=", parent.id),
+                ("type", "=", "delivery"),
+                ("amazon_address_key", "=", key),
+            ],
+            limit=1,
+        )
+        if not contact:
+            return self.create(
+                {**vals, "parent_id": parent.id, "type": "delivery", "amazon_address_key": key}
+            )
+        changed = {
+            fname: vals[fname]
+            for fname in ("phone", "email")
+            if vals.get(fname) and vals[fname] != contact[fname]
+        }
+        if changed:
+            contact.write(changed)
+        return contact
+
+    @api.model
+    @tools.ormcache("country_id", "text")
+    def _amazon_state_id(self, country_id, text):
+        """The id of the state ``text`` (code or name, as Amazon sends it) of a country."""
+        if not (country_id and text):
+            return False
+        text = text.strip()
+        state = self.env["res.country.state"].search(
+            [
+                ("country_id", "=", country_id),
+                "|",
+                ("code", "=ilike", text),
+                ("name", "=ilike", text),
+            ],
+            limit=1,
+        )
+        return state.id
+
+    def _amazon_anonymize_buyer(self):
+        """Remove the buyer's personal data; keep country, state, ZIP; archive the contact.
+
+        The contact stays (its orders, deliveries and invoices refer to it), archived, so
+        nothing can pick it again. No tracking (it would keep the old values), and its own
+        messages go (they may quote the buyer).
+        """
+        vals = dict.fromkeys(BUYER_PII_FIELDS, False)
+        vals.update(
+            {
+                "name": self.env._("Amazon buyer (anonymised)"),
+                "amazon_address_key": False,
+                "amazon_anonymized_date": fields.Datetime.now(),
+                "active": False,
+            }
+        )
+        # sudo: the retention job anonymises contacts whoever owns them; no tracking.
+        contacts = self.sudo().with_context(tracking_disable=True, mail_notrack=True)
+        contacts.write(vals)
+        self.env["mail.message"].sudo().search(
+            [("model", "=", "res.partner"), ("res_id", "in", self.ids)]
+        ).unlink()
+        return True
