@@ -17,3 +17,8 @@ from . import amazon_account_lots
 from . import stock_lot
 from . import amazon_fba_inventory
 from . import amazon_account_inventory
+from . import amazon_shipment_confirmation
+from . import stock_picking
+from . import sale_order_shipment
+from . import delivery_carrier
+from . import amazon_account_shipments

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
-from sp_api.api import Inventories, OrdersV20260101, Sellers
+from sp_api.api import Inventories, OrdersV0, OrdersV20260101, Sellers
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces
@@ -126,6 +126,10 @@ class _SellersClient(_ResponseHook, Sellers):
 
 
 class _InventoriesClient(_ResponseHook, Inventories):
+    pass
+
+
+class _OrdersV0Client(_ResponseHook, OrdersV0):
     pass
 
 
@@ -516,3 +520,18 @@ class SpApiAdapter:
             if not page.next_token:
                 return
             page_token = page.next_token
+
+    def confirm_shipment(self, order_id, body):
+        """Orders API v0 confirmShipment of one package (body: see :mod:`.orders_v0`).
+
+        Amazon answers 204 without content; a refusal raises :class:`AmazonPermanentError`
+        (its message carries Amazon's code and message), a transient failure
+        :class:`AmazonRetryableError`.
+        """
+        self._call(
+            const.OP_CONFIRM_SHIPMENT,
+            _OrdersV0Client,
+            "confirm_shipment",
+            order_id=order_id,
+            **body,
+        )
