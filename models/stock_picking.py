@@ -89,15 +89,24 @@ class StockPicking(models.Model):
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _amazon_is_fbm_delivery(self):
+    def _amazon_fbm_order(self):
+        """The merchant-fulfilled Amazon order this delivery ships to its customer (sudo), or
+        an empty recordset."""
         self.ensure_one()
-        order = self.sale_id
-        return bool(
+        # sudo: the warehouse user validating the delivery may have no sales rights; only the
+        # order's Amazon flags and reference are read, to decide what to tell Amazon.
+        order = self.sudo().sale_id
+        if (
             order.amazon_account_id
             and order.amazon_fulfilled_by == "merchant"
             and self.picking_type_code == "outgoing"
             and self.location_dest_id.usage == "customer"
-        )
+        ):
+            return order
+        return order.browse()
+
+    def _amazon_is_fbm_delivery(self):
+        return bool(self._amazon_fbm_order())
 
     def _amazon_carrier_makes_tracking(self):
         """Whether validating asks the carrier's connector for the shipment, and so for the
@@ -112,7 +121,7 @@ class StockPicking(models.Model):
 
     def _amazon_check_shipment_details(self):
         for picking in self.filtered(lambda p: p.state != "done" and p._amazon_is_fbm_delivery()):
-            order = picking.sale_id
+            order = picking._amazon_fbm_order()
             if order.amazon_fulfillment_status == "SHIPPED":
                 continue  # Amazon already knows: nothing will be confirmed
             if not picking.carrier_id:
@@ -147,7 +156,7 @@ class StockPicking(models.Model):
         for picking in self.filtered(lambda p: p.state == "done" and p._amazon_is_fbm_delivery()):
             if picking.sudo().amazon_confirmation_ids:
                 continue  # never twice
-            order = picking.sale_id
+            order = picking._amazon_fbm_order()
             for package, items in picking._amazon_shipped_items().items():
                 vals = {
                     "picking_id": picking.id,
