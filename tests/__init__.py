@@ -21,3 +21,4 @@ from . import test_fba_inventory_adjust
 from . import test_sync_query_budget
 from . import test_amazon_tours
 from . import test_fbm_shipment
+from . import test_spapi_orders_v0
