@@ -178,9 +178,12 @@ class AmazonShipmentConfirmation(models.Model):
         sent = confirmations._amazon_send()
         remaining = self.search_count(due)
         self.env["ir.cron"]._notify_progress(done=sent, remaining=remaining)
-        later = self.search([("state", "=", "pending")], order="next_attempt", limit=1)
-        if later and not remaining:
-            self._amazon_trigger_cron(later.next_attempt)
+        if not remaining:
+            # Wake up for the next retry when it is due before the cron's next run.
+            later = self.search([("state", "=", "pending")], order="next_attempt", limit=1)
+            cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
+            if later.next_attempt and cron and later.next_attempt < cron.sudo().nextcall:
+                self._amazon_trigger_cron(later.next_attempt)
         return sent
 
     def _amazon_send(self):
