@@ -2,9 +2,9 @@ import json
 
 from psycopg2 import IntegrityError
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .common_shipment import AmazonShipmentCase
@@ -356,6 +356,9 @@ class TestFbmShipmentConfirmation(AmazonShipmentCase):
         as_user.carrier_tracking_ref = "1Z-USER"
         self._validate(as_user)
         self.assertEqual(as_user.amazon_confirmation_state, "pending")
+        # The delivery form (banner included) opens for them.
+        form = Form(as_user)
+        self.assertEqual(form.amazon_confirmation_state, "pending")
         with self.assertRaises(AccessError):
             self.Confirmation.with_user(user).search([])
         reader = self._stock_user(with_amazon=True)
@@ -363,3 +366,45 @@ class TestFbmShipmentConfirmation(AmazonShipmentCase):
         self.assertEqual(confirmation.state, "pending")
         with self.assertRaises(AccessError):
             confirmation.action_mark_done()
+
+    def test_kit_line_confirms_the_kits_each_delivery_completed(self):
+        """An FBM multipack (kit product): its delivery moves the components; Amazon is told
+        how many kits each delivery completed."""
+        two_pack = self._create_kit(
+            self.lot_product, qty=2, name="Vitamin C 2-pack", default_code="VITC-2PK"
+        )
+        order = self._fbm_order("113-0000016-0000001", [self._item("K1", "VITC-2PK", 2, 20.0)])
+        self.assertEqual(order.order_line.product_id, two_pack)
+        first = self._ready_delivery(order, tracking="KIT-1")
+        self.assertEqual(first.move_ids.product_id, self.lot_product)
+        self._set_done_quantities(first, {self.lot_product: 3})  # one kit and a half
+        self._validate(first, backorder=True)
+        self.assertEqual(first.amazon_confirmation_ids.items_summary, "K1 × 1")
+        backorder = self._ready_delivery(order, tracking="KIT-2")
+        self._validate(backorder)  # the last unit completes the second kit
+        self.assertEqual(backorder.amazon_confirmation_ids.items_summary, "K1 × 1")
+        self._send()
+        self.assertEqual(
+            [p["packageItems"] for p in self.sim.packages("113-0000016-0000001")],
+            [[{"orderItemId": "K1", "quantity": 1}]] * 2,
+        )
+        self.assertEqual(self.sim.order_status("113-0000016-0000001"), "SHIPPED")
+
+    def test_multi_company_rule(self):
+        order = self._fbm_order("113-0000017-0000001")
+        confirmation = self._validate(self._ready_delivery(order)).amazon_confirmation_ids
+        other = self.env["res.company"].create({"name": "Other Co"})
+        user = self._stock_user(with_amazon=True)
+        user.company_ids = [Command.link(other.id)]
+        Confirmation = self.Confirmation.with_user(user)
+        self.assertFalse(
+            Confirmation.with_context(allowed_company_ids=other.ids).search(
+                [("id", "=", confirmation.id)]
+            )
+        )
+        self.assertEqual(
+            Confirmation.with_context(allowed_company_ids=self.company.ids).search(
+                [("id", "=", confirmation.id)]
+            ),
+            confirmation,
+        )
