@@ -3,6 +3,7 @@
 import json
 import logging
 import threading
+import time
 
 from markupsafe import Markup
 
@@ -29,6 +30,9 @@ CONFIRMATION_STATES = [
 ]
 CRON_XMLID = "amazon_fba_kit.ir_cron_amazon_confirm_shipments"
 BATCH_SIZE = 20  # confirmations per cron call; the cron worker calls again while some remain
+# Seconds of sending per cron call, well within the cron worker's real-time limit (120 s by
+# default) even when the last call waits for its whole timeout (30 s).
+SEND_TIME_BUDGET = 60
 
 
 class AmazonShipmentConfirmation(models.Model):
@@ -190,13 +194,21 @@ class AmazonShipmentConfirmation(models.Model):
         """Send each pending confirmation of ``self`` to Amazon, committing after each one (not
         under test). Returns how many were handled."""
         auto_commit = not getattr(threading.current_thread(), "testing", False)
-        adapters = {}
+        deadline = time.monotonic() + SEND_TIME_BUDGET
+        adapters, unreachable = {}, {}
         handled = 0
         try:
             for confirmation in self:
+                if time.monotonic() > deadline:
+                    break  # the cron worker calls again for the rest
                 if not confirmation._amazon_lock():
                     continue  # sent by someone else meanwhile, or being sent right now
-                confirmation._amazon_send_one(adapters)
+                account = confirmation.account_id
+                if account in unreachable:
+                    # Amazon just failed for this account: wait with the one that tried.
+                    confirmation.write(unreachable[account])
+                else:
+                    confirmation._amazon_send_guarded(adapters, unreachable)
                 handled += 1
                 if auto_commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -204,6 +216,27 @@ class AmazonShipmentConfirmation(models.Model):
             for adapter in adapters.values():
                 adapter.close()
         return handled
+
+    def _amazon_send_guarded(self, adapters, unreachable):
+        """Send one confirmation in a savepoint: an unexpected error is recorded on it, and
+        the others still go out. Notes in ``unreachable`` an account Amazon failed for."""
+        try:
+            with self.env.cr.savepoint():
+                if self._amazon_send_one(adapters) == "unreachable":
+                    unreachable[self.account_id] = {
+                        "next_attempt": self.next_attempt,
+                        "message": self.message,
+                    }
+        except Exception as exc:  # recorded on the confirmation; the others still go out
+            _logger.exception("Amazon shipment confirmation %s failed", self.id)
+            self._amazon_problem(
+                "error",
+                self.env._(
+                    "Unexpected error while confirming this package (%(error)s): report it to "
+                    "your Odoo administrator, then press Retry.",
+                    error=self.account_id._hide_secrets(str(exc)),
+                ),
+            )
 
     def _amazon_lock(self):
         """Lock the row of a pending confirmation, or False when another transaction holds it or
@@ -222,6 +255,8 @@ class AmazonShipmentConfirmation(models.Model):
         return True
 
     def _amazon_send_one(self, adapters):
+        """Send one confirmation; returns "unreachable" when Amazon could not be reached (or was
+        too busy) for its account."""
         self.ensure_one()
         order = self.sale_order_id
         if order.amazon_fulfillment_status == "SHIPPED":
@@ -248,6 +283,7 @@ class AmazonShipmentConfirmation(models.Model):
             # Amazon unreachable or busy, or the account's credentials refused/missing: nothing
             # is wrong with this package; it goes out once Amazon (or the account) answers.
             self._amazon_retry_later(account._hide_secrets(str(exc)))
+            return "unreachable"
         except AmazonPermanentError as exc:
             answer = account._hide_secrets(str(exc))
             if orders_v0.means_already_shipped(answer):

@@ -1,4 +1,5 @@
 import json
+from unittest.mock import patch
 
 from psycopg2 import IntegrityError
 
@@ -408,3 +409,47 @@ class TestFbmShipmentConfirmation(AmazonShipmentCase):
             ),
             confirmation,
         )
+
+    def test_unexpected_error_is_recorded_and_the_others_still_go_out(self):
+        first = self._validate(
+            self._ready_delivery(self._fbm_order("113-0000018-0000001"))
+        ).amazon_confirmation_ids
+        second = self._validate(
+            self._ready_delivery(self._fbm_order("113-0000018-0000002"), tracking="1Z-2")
+        ).amazon_confirmation_ids
+        original = type(self.Confirmation)._amazon_prepare_request
+
+        def broken(confirmation):
+            if confirmation == first:
+                raise ZeroDivisionError("division by zero")
+            return original(confirmation)
+
+        with (
+            patch.object(type(self.Confirmation), "_amazon_prepare_request", broken),
+            mute_logger("odoo.addons.amazon_fba_kit.models.amazon_shipment_confirmation"),
+        ):
+            self.assertEqual(self._send(), 2)
+        self.assertEqual(first.state, "error")
+        self.assertIn("Unexpected error", first.message)
+        self.assertEqual(second.state, "done")
+
+    def test_amazon_down_for_an_account_postpones_its_other_confirmations(self):
+        first = self._validate(
+            self._ready_delivery(self._fbm_order("113-0000019-0000001"))
+        ).amazon_confirmation_ids
+        second = self._validate(
+            self._ready_delivery(self._fbm_order("113-0000019-0000002"), tracking="1Z-2")
+        ).amazon_confirmation_ids
+        self.sim.fail_next(1, status=503)
+        self.assertEqual(self._send(), 2)
+        self.assertEqual(len(self.sim.api_requests()) - self._sync_calls(), 1)
+        self.assertEqual((first.attempt_count, second.attempt_count), (1, 0))
+        self.assertEqual(second.state, "pending")
+        self.assertEqual(second.next_attempt, first.next_attempt)
+        self.assertIn("HTTP 503", second.message)
+        self._make_due(first | second)
+        self._send()
+        self.assertEqual((first | second).mapped("state"), ["done", "done"])
+
+    def _sync_calls(self):
+        return len(self.sim.api_requests("/orders/2026-01-01/orders"))
