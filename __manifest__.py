@@ -6,7 +6,7 @@
     "author": "amazon_fba_kit contributors",
     "website": "https://github.com/amazon-fba-kit/amazon_fba_kit",
     "license": "LGPL-3",
-    "depends": ["sale_stock", "sale_mrp"],
+    "depends": ["sale_stock", "sale_mrp", "stock_delivery"],
     "external_dependencies": {"python": ["python-amazon-sp-api"]},
     "development_status": "Alpha",
     "data": [
@@ -22,6 +22,7 @@
         "views/mrp_bom_views.xml",
         "views/amazon_fba_inventory_views.xml",
         "wizards/amazon_fba_inventory_adjust_views.xml",
+        "views/amazon_shipment_confirmation_views.xml",
         "views/amazon_fba_kit_menus.xml",
         "data/amazon_marketplace_data.xml",
         "data/ir_cron_data.xml",
@@ -30,6 +31,9 @@
         "wizards/sale_order_amazon_reattribute_views.xml",
         "data/ir_cron_inventory.xml",
         "data/ir_cron_privacy.xml",
+        "views/stock_picking_views.xml",
+        "views/delivery_carrier_views.xml",
+        "data/ir_cron_shipments.xml",
     ],
     "demo": [
         "demo/amazon_fba_kit_demo.xml",

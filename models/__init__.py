@@ -21,3 +21,8 @@ from . import amazon_account_inventory
 from . import amazon_account_endpoints
 from . import res_partner
 from . import amazon_account_privacy
+from . import amazon_shipment_confirmation
+from . import stock_picking
+from . import sale_order_shipment
+from . import delivery_carrier
+from . import amazon_account_shipments

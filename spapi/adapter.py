@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sp_api.api import Inventories, OrdersV20260101, Sellers
+from sp_api.api import Inventories, OrdersV0, OrdersV20260101, Sellers
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces
@@ -129,6 +129,10 @@ class _SellersClient(_ResponseHook, Sellers):
 
 
 class _InventoriesClient(_ResponseHook, Inventories):
+    pass
+
+
+class _OrdersV0Client(_ResponseHook, OrdersV0):
     pass
 
 
@@ -624,3 +628,17 @@ def check_endpoint(url, kind, *, allow_custom_https=False, label=None):
     if port is not None:
         netloc = f"{netloc}:{port}"
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    def confirm_shipment(self, order_id, body):
+        """Orders API v0 confirmShipment of one package (body: see :mod:`.orders_v0`).
+
+        Amazon answers 204 without content; a refusal raises :class:`AmazonPermanentError`
+        (its message carries Amazon's code and message), a transient failure
+        :class:`AmazonRetryableError`.
+        """
+        self._call(
+            const.OP_CONFIRM_SHIPMENT,
+            _OrdersV0Client,
+            "confirm_shipment",
+            order_id=order_id,
+            **body,
+        )

@@ -26,3 +26,5 @@ from . import test_sync_query_budget
 from . import test_amazon_tours
 from . import test_production_runs
 from . import test_i18n
+from . import test_fbm_shipment
+from . import test_spapi_orders_v0

@@ -3,7 +3,9 @@
 
 Stocks the demo products in WH/Stock, sends their lots to WH/Amazon with an FBA replenishment
 transfer (as a seller does), starts the local SP-API simulator with a default set of FBA and FBM
-orders, points the demo account at it, runs the real order sync and prints what it booked.
+orders, points the demo account at it, runs the real order sync, picks and validates the FBM
+delivery with a carrier and tracking number, confirms it to Amazon (the scheduled action) and
+prints what it booked and confirmed.
 """
 
 import argparse
@@ -109,6 +111,32 @@ def stock_and_replenish(env, account):
     return picking
 
 
+def ship_fbm_orders(env, account):
+    """Pick, pack and validate the delivery of each FBM order with a carrier and a tracking
+    number, as the warehouse does; then run the scheduled action that confirms them to Amazon."""
+    carrier = env["delivery.carrier"].search([("name", "=", "UPS Ground")], limit=1)
+    if not carrier:
+        product = env["product.product"].create(
+            {"name": "UPS Ground", "type": "service", "list_price": 0.0}
+        )
+        carrier = env["delivery.carrier"].create(
+            {"name": "UPS Ground", "delivery_type": "fixed", "product_id": product.id}
+        )
+    orders = env["sale.order"].search(
+        [("amazon_account_id", "=", account.id), ("amazon_fulfilled_by", "=", "merchant")]
+    )
+    pickings = orders.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+    for number, picking in enumerate(pickings, start=1):
+        picking.action_assign()
+        picking.carrier_id = carrier
+        picking.carrier_tracking_ref = f"1Z999AA1012345678{number}"
+        picking.move_ids.picked = True
+        # skip_sms: stock_sms (auto-installed with sms) would ask whether to text the customer
+        picking.with_context(skip_sms=True).button_validate()
+    env["amazon.shipment.confirmation"]._cron_send_pending()
+    return pickings
+
+
 def report(env, account, run, picking, sim):
     orders = env["sale.order"].search(
         [("amazon_account_id", "=", account.id)], order="amazon_order_ref"
@@ -134,7 +162,7 @@ def report(env, account, run, picking, sim):
         how = (
             "FBA, done from WH/Amazon"
             if order.amazon_fulfilled_by == "amazon"
-            else (f"FBM, delivery {', '.join(order.picking_ids.mapped('name'))} to pick")
+            else ("FBM, delivery " + ", ".join(f"{p.name} ({p.state})" for p in order.picking_ids))
         )
         out.append(f"  {order.name}  {order.amazon_order_ref}  {how}")
         for line in order.order_line:
@@ -157,6 +185,21 @@ def report(env, account, run, picking, sim):
                 )
             if line.amazon_unattributed_qty:
                 out.append(f"          unattributed: {line.amazon_unattributed_qty:g}")
+    shipped = env["amazon.shipment.confirmation"].search(
+        [("account_id", "=", account.id)], order="id"
+    )
+    out.append("")
+    out.append(
+        "FBM shipments confirmed to Amazon (confirmShipment; Sales > Amazon > Shipment "
+        "Confirmations):"
+    )
+    for confirmation in shipped:
+        out.append(
+            f"  {confirmation.picking_id.name} {confirmation.amazon_order_ref} package "
+            f"{confirmation.package_ref} [{confirmation.items_summary}]: {confirmation.state} "
+            f"(Amazon now shows the order {sim.order_status(confirmation.amazon_order_ref)})"
+        )
+        out.append(f"      {confirmation.message}")
     errors = env["amazon.sync.error"].search(
         [("account_id", "=", account.id), ("state", "=", "open")], order="amazon_order_ref"
     )
@@ -210,6 +253,7 @@ def main(argv=None):
         )
         picking = stock_and_replenish(env, account)
         run = account._amazon_sync_orders_one()
+        ship_fbm_orders(env, account)
         cr.flush()  # the cursor commits when the block ends
         print(report(env, account, run, picking, sim))
     print(

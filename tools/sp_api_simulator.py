@@ -1,7 +1,8 @@
 """A local SP-API simulator: a real HTTP server on 127.0.0.1 (standard library only).
 
 It answers Login with Amazon (``POST /auth/o2/token``), Orders API 2026-01-01 ``searchOrders``,
-Sellers ``getMarketplaceParticipations`` and FBA Inventory ``getInventorySummaries`` the way
+Sellers ``getMarketplaceParticipations``, FBA Inventory ``getInventorySummaries`` and Orders API v0
+``confirmShipment`` (FBM packages, recorded on the orders it serves) the way
 Amazon's models (shared/spapi-models) describe them: parameter validation with ``InvalidInput``
 errors, opaque pagination tokens bound to the query, ``includedData`` datasets, the
 ``x-amzn-RateLimit-Limit`` and ``x-amzn-RequestId`` headers, 403 without a token it issued.
@@ -18,6 +19,7 @@ import datetime
 import hashlib
 import json
 import logging
+import re
 import secrets
 import sys
 import threading
@@ -49,6 +51,8 @@ ORDERS_PATH = "/orders/2026-01-01/orders"
 PARTICIPATIONS_PATH = "/sellers/v1/marketplaceParticipations"
 INVENTORY_PATH = "/fba/inventory/v1/summaries"
 TOKEN_PATH = "/auth/o2/token"
+CONFIRM_SHIPMENT_RE = re.compile(r"^/orders/v0/orders/([^/]+)/shipmentConfirmation$")
+CONFIRM_SHIPMENT_RATE = 2.0
 
 # Documented default rates (requests per second) per operation.
 DEFAULT_RATES = {ORDERS_PATH: 0.0056, PARTICIPATIONS_PATH: 0.016, INVENTORY_PATH: 2.0}
@@ -279,6 +283,7 @@ class SpApiSimulator:
         query = parse_qs(parts.query, keep_blank_values=True)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
+        handler.afk_body = body
         headers = {"x-amzn-RequestId": str(uuid.uuid4())}
         with self._lock:
             delay = self._delays.pop(0) if self._delays else 0
@@ -306,7 +311,7 @@ class SpApiSimulator:
                     "status": status,
                 }
             )
-        data = json.dumps(payload).encode()
+        data = b"" if status == 204 else json.dumps(payload).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))
@@ -366,6 +371,14 @@ class SpApiSimulator:
             return failure, _errors(
                 "InternalFailure", "We encountered an internal error. Please try again."
             )
+        confirmation = CONFIRM_SHIPMENT_RE.match(path) if method == "POST" else None
+        if confirmation:
+            if self.rate_limit is None:
+                headers["x-amzn-RateLimit-Limit"] = str(CONFIRM_SHIPMENT_RATE)
+            try:
+                return self._confirm_shipment(confirmation.group(1), handler.afk_body)
+            except _BadRequest as error:
+                return error.status, _errors(error.code, str(error))
         routes = {
             ("GET", ORDERS_PATH): self._search_orders,
             ("GET", PARTICIPATIONS_PATH): self._participations_response,
@@ -547,6 +560,163 @@ class SpApiSimulator:
                 "nextToken": self._encode_token(offset + self.page_size, fingerprint)
             }
         return response
+
+    # -- Orders API v0 confirmShipment ---------------------------------------------------------
+
+    def packages(self, order_id):
+        """The packages confirmed for an order (``OrderPackage`` of the 2026-01-01 model)."""
+        with self._lock:
+            for order in self._orders:
+                if order.get("orderId") == order_id:
+                    return copy.deepcopy(order.get("packages", []))
+        return []
+
+    def order_status(self, order_id):
+        with self._lock:
+            for order in self._orders:
+                if order.get("orderId") == order_id:
+                    return (order.get("fulfillment") or {}).get("fulfillmentStatus")
+        return None
+
+    def _confirm_shipment(self, order_id, body):
+        """``confirmShipment``: validate like Amazon, then record the package on the order."""
+        try:
+            request = json.loads(body or b"null")
+        except ValueError:
+            raise _BadRequest("The request body is not valid JSON.") from None
+        if not isinstance(request, dict):
+            raise _BadRequest("The request body must be a ConfirmShipmentRequest object.")
+        detail = request.get("packageDetail")
+        missing = [name for name in ("marketplaceId", "packageDetail") if not request.get(name)]
+        if isinstance(detail, dict):
+            missing += [
+                f"packageDetail.{name}"
+                for name in (
+                    "packageReferenceId",
+                    "carrierCode",
+                    "trackingNumber",
+                    "shipDate",
+                    "orderItems",
+                )
+                if detail.get(name) in (None, "", [])
+            ]
+        elif detail is not None:
+            raise _invalid_type("packageDetail")
+        if missing:
+            raise _BadRequest(f"Missing required field(s): {', '.join(missing)}.")
+        wanted = _check_package_detail(detail)
+        with self._lock:
+            order = next((o for o in self._orders if o.get("orderId") == order_id), None)
+            if order is None:
+                raise _BadRequest(f"Order {order_id} was not found.", 404, "NotFound")
+            self._record_package(order, request, detail, wanted)
+        return 204, None
+
+    def _record_package(self, order, request, detail, wanted):
+        order_id = order.get("orderId")
+        fulfillment = order.setdefault("fulfillment", {})
+        marketplace = (order.get("salesChannel") or {}).get("marketplaceId")
+        if request["marketplaceId"] != marketplace:
+            raise _BadRequest(
+                f"marketplaceId {request['marketplaceId']} is not the marketplace of order "
+                f"{order_id}."
+            )
+        if fulfillment.get("fulfilledBy") != "MERCHANT":
+            raise _BadRequest(
+                f"Order {order_id} is fulfilled by Amazon: only merchant-fulfilled orders can "
+                "be confirmed."
+            )
+        status = fulfillment.get("fulfillmentStatus")
+        if status in ("CANCELLED", "PENDING", "PENDING_AVAILABILITY", "UNFULFILLABLE"):
+            raise _BadRequest(f"Order {order_id} is {status} and cannot be shipped.")
+        now = datetime.datetime.now(datetime.timezone.utc)
+        package = {
+            "packageReferenceId": detail["packageReferenceId"],
+            "createdTime": iso(now),
+            "packageStatus": {"status": "SHIPPED"},
+            "carrier": detail.get("carrierName") or detail["carrierCode"],
+            "shipTime": detail["shipDate"],
+            "shippingService": detail.get("shippingMethod"),
+            "trackingNumber": detail["trackingNumber"],
+            "packageItems": [{"orderItemId": ref, "quantity": q} for ref, q in wanted.items()],
+        }
+        packages = order.setdefault("packages", [])
+        for index, known in enumerate(packages):
+            if known["packageReferenceId"] == package["packageReferenceId"]:
+                # Amazon: the same packageReferenceId updates that package (carrier, tracking)
+                package["packageItems"] = known["packageItems"]
+                package["createdTime"] = known["createdTime"]
+                packages[index] = package
+                return
+        if status == "SHIPPED":
+            raise _BadRequest(
+                "Failed to create package due to not finding a matching package or order "
+                f"already fulfilled (PackageToUpdateNotFound, order {order_id})."
+            )
+        items = {i.get("orderItemId"): i for i in order.get("orderItems", [])}
+        for ref, quantity in wanted.items():
+            if ref not in items:
+                raise _BadRequest(f"Order item {ref} is not part of order {order_id}.")
+            left = (items[ref].get("fulfillment") or {}).get(
+                "quantityUnfulfilled", items[ref].get("quantityOrdered", 0)
+            )
+            if quantity > left:
+                raise _BadRequest(
+                    f"The quantity {quantity} of order item {ref} is more than the {left} "
+                    f"unit(s) left to ship on order {order_id}."
+                )
+        for ref, quantity in wanted.items():
+            item_fulfillment = items[ref].setdefault("fulfillment", {})
+            ordered = items[ref].get("quantityOrdered", 0)
+            done = item_fulfillment.get("quantityFulfilled", 0) + quantity
+            item_fulfillment["quantityFulfilled"] = done
+            item_fulfillment["quantityUnfulfilled"] = max(0, ordered - done)
+        packages.append(package)
+        left = sum(
+            (i.get("fulfillment") or {}).get("quantityUnfulfilled", 0) for i in items.values()
+        )
+        fulfillment["fulfillmentStatus"] = "PARTIALLY_SHIPPED" if left else "SHIPPED"
+        order["lastUpdatedTime"] = iso(now)
+
+
+def _check_package_detail(detail):
+    """Validate a ``PackageDetail`` like Amazon; the quantities per order item id."""
+    for name in ("packageReferenceId", "carrierCode", "trackingNumber", "shipDate"):
+        if not isinstance(detail[name], str):
+            raise _invalid_type(f"packageDetail.{name}")
+    for name in ("carrierName", "shippingMethod"):
+        if name in detail and not isinstance(detail[name], str):
+            raise _invalid_type(f"packageDetail.{name}")
+    package_ref = detail["packageReferenceId"]
+    if not package_ref.isdigit() or int(package_ref) <= 0:
+        raise _BadRequest("PackageReferenceId: is invalid, must be a positive numeric value.")
+    if detail["carrierCode"] == "Other" and not detail.get("carrierName"):
+        raise _BadRequest("carrierName is required when carrierCode is Other.")
+    _parse_time(detail["shipDate"], "packageDetail.shipDate")
+    if "T" not in detail["shipDate"]:
+        raise _BadRequest("packageDetail.shipDate must be an ISO 8601 date-time.")
+    items = detail["orderItems"]
+    if not isinstance(items, list):
+        raise _invalid_type("packageDetail.orderItems")
+    wanted = {}
+    for index, item in enumerate(items):
+        where = f"packageDetail.orderItems[{index}]"
+        if not isinstance(item, dict) or not isinstance(item.get("orderItemId"), str):
+            raise _invalid_type(f"{where}.orderItemId")
+        quantity = item.get("quantity")
+        if not isinstance(quantity, int) or isinstance(quantity, bool):
+            raise _invalid_type(f"{where}.quantity")
+        if quantity <= 0:
+            raise _BadRequest(f"{where}.quantity must be a positive integer.")
+        wanted[item["orderItemId"]] = wanted.get(item["orderItemId"], 0) + quantity
+    return wanted
+
+
+def _invalid_type(field):
+    return _BadRequest(
+        "The input you have submitted is not valid. Please check the fields with invalid type "
+        f"[{field}]."
+    )
 
 
 def _errors(code, message, details=None):
