@@ -1,6 +1,8 @@
 from . import amazon_marketplace
+from . import amazon_marketplace_network
 from . import amazon_account
 from . import stock_warehouse
+from . import stock_location
 from . import product_template
 from . import product_product
 from . import mrp_bom
@@ -17,3 +19,4 @@ from . import amazon_account_lots
 from . import stock_lot
 from . import amazon_fba_inventory
 from . import amazon_account_inventory
+from . import amazon_account_pools

@@ -179,7 +179,9 @@ class SaleOrderLine(models.Model):
             Move._amazon_book_manual(self, customer, location, back)
         Quant = self.env["stock.quant"]
         for lot, qty in out:
-            available = Quant._get_available_quantity(component, location, lot_id=lot, strict=True)
+            available = sum(
+                qty for _q, qty in Quant._amazon_take_lot(component, location, lot, qty)
+            )
             if float_compare(available, qty, precision_rounding=rounding) < 0:
                 raise UserError(
                     self.env._(
