@@ -188,42 +188,55 @@ class StockMove(models.Model):
 class _QuantStock:
     """Free quants per (product, location) during one attribution pass, consumed as booked.
 
-    Each (product, location) is gathered, and its quants locked, once per pass; the quants are
-    kept in the order of the first policy asked, later policies re-sort the same quants.
+    Each (product, location) is gathered once per pass; a quant is locked when first taken
+    (with the next ones the quantity asked needs, in one query), and a quant this transaction
+    cannot lock counts as empty.
     """
 
     def __init__(self, quants):
         self.quants = quants
-        self.free = {}  # (product, location) -> {quant: free quantity}
+        self.free = {}  # quant -> free quantity
+        self.locked = set()  # quants this transaction holds
+        self.loaded = {}  # (product, location) -> quants gathered
         self.orders = {}  # (product, location, policy) -> [quant]
 
     def _load(self, product, location, policy):
         key = (product, location, policy)
         if key not in self.orders:
             Quant = self.quants
-            if (product, location) not in self.free:
-                gathered = Quant._amazon_gather(product, location, policy, lock=True)
-                self.free[(product, location)] = {
-                    quant: quant.quantity - quant.reserved_quantity for quant in gathered
-                }
+            if (product, location) not in self.loaded:
+                gathered = Quant._amazon_gather(product, location, policy)
+                self.loaded[(product, location)] = gathered
+                self.free.update({q: q.quantity - q.reserved_quantity for q in gathered})
                 self.orders[key] = list(gathered)
             else:
-                available = Quant.union(*self.free[(product, location)])
-                lots = Quant._amazon_sort_lots(available.lot_id, location, policy)
+                gathered = self.loaded[(product, location)]
+                lots = Quant._amazon_sort_lots(gathered.lot_id, location, policy)
                 rank = {lot: index for index, lot in enumerate(lots)}
                 self.orders[key] = sorted(
-                    available, key=lambda q: (rank[q.lot_id], q.in_date or datetime.max, q.id)
+                    gathered, key=lambda q: (rank[q.lot_id], q.in_date or datetime.max, q.id)
                 )
         return self.orders[key]
 
+    def _lock(self, quants):
+        """Lock ``quants`` (not yet held); those another transaction holds become empty."""
+        todo = self.quants.union(*[q for q in quants if q not in self.locked])
+        held = todo._amazon_lock()
+        self.locked.update(held)
+        for quant in todo - held:
+            self.free[quant] = 0.0
+
+    def _usable(self, quant, rounding):
+        return float_compare(self.free[quant], 0, precision_rounding=rounding) > 0
+
     def take_named(self, product, location, name):
         """A quant holding one unit of the lot named ``name``, taken; else an empty recordset."""
-        quants = self._load(product, location, "fifo")
-        free = self.free[(product, location)]
-        for quant in quants:
-            if quant.lot_id.name == name and free[quant] >= 1:
-                free[quant] -= 1
-                return quant
+        for quant in self._load(product, location, "fifo"):
+            if quant.lot_id.name == name and self.free[quant] >= 1:
+                self._lock(quant)
+                if self.free[quant] >= 1:
+                    self.free[quant] -= 1
+                    return quant
         return self.quants.browse()
 
     def take(self, product, location, policy, quantity):
@@ -231,13 +244,29 @@ class _QuantStock:
         rounding = product.uom_id.rounding
         taken = []
         quants = self._load(product, location, policy)
-        free = self.free[(product, location)]
+        for index, quant in enumerate(quants):
+            if float_compare(quantity, 0, precision_rounding=rounding) <= 0:
+                break
+            if not self._usable(quant, rounding):
+                continue
+            if quant not in self.locked:
+                self._lock(self._batch(quants[index:], quantity, rounding))
+                if not self._usable(quant, rounding):
+                    continue
+            qty = min(self.free[quant], quantity)
+            taken.append((quant, qty))
+            self.free[quant] -= qty
+            quantity -= qty
+        return taken
+
+    def _batch(self, quants, quantity, rounding):
+        """The next quants (not held yet) whose free units cover ``quantity``."""
+        batch = []
         for quant in quants:
             if float_compare(quantity, 0, precision_rounding=rounding) <= 0:
                 break
-            qty = min(free[quant], quantity)
-            if float_compare(qty, 0, precision_rounding=rounding) > 0:
-                taken.append((quant, qty))
-                free[quant] -= qty
-                quantity -= qty
-        return taken
+            if quant in self.locked or not self._usable(quant, rounding):
+                continue
+            batch.append(quant)
+            quantity -= self.free[quant]
+        return batch

@@ -14,31 +14,25 @@ class StockQuant(models.Model):
     _inherit = "stock.quant"
 
     @api.model
-    def _amazon_gather(self, product, location, policy, lock=False):
+    def _amazon_gather(self, product, location, policy):
         """Quants of ``product`` with a lot in ``location`` (and its sub-locations) that hold
         free stock (quantity above reserved quantity), in the order ``policy`` consumes them.
 
         Packaged and owned quants are returned as they are, each with its own package and owner,
-        like ``_gather`` without ``strict``. Lots are ordered by ``policy`` (see
-        ``_amazon_lots_by_policy``), the quants of one lot by ``in_date`` then id.
-
-        ``lock``: lock the quants ``FOR NO KEY UPDATE SKIP LOCKED`` until the transaction ends,
-        as Odoo's ``_update_available_quantity`` does: quants another transaction holds (it is
-        consuming them) are left out, so two transactions never take the same unit. When a quant
-        changed in a transaction committed since this one began, nothing is returned (PostgreSQL
-        refuses the lock): the caller books nothing now and a later run attributes the units.
+        as ``_gather`` does without ``strict``. Lots are ordered by ``policy`` (see
+        ``_amazon_lots_by_policy``), the quants of one lot by ``in_date`` then id. Nothing is
+        locked: lock what you take with ``_amazon_lock``.
 
         :return: ``stock.quant`` recordset, in consumption order
         """
-        domain = [
-            ("product_id", "=", product.id),
-            ("location_id", "child_of", location.id),
-            ("lot_id", "!=", False),
-        ]
-        if lock:
-            quants = self._amazon_search_locked(domain)
-        else:
-            quants = self.search(domain, order="in_date, id")
+        quants = self.search(
+            [
+                ("product_id", "=", product.id),
+                ("location_id", "child_of", location.id),
+                ("lot_id", "!=", False),
+            ],
+            order="in_date, id",
+        )
         rounding = product.uom_id.rounding
         quants = quants.filtered(
             lambda q: (
@@ -51,19 +45,31 @@ class StockQuant(models.Model):
         rank = {lot: index for index, lot in enumerate(lots)}
         return quants.sorted(lambda q: (rank[q.lot_id], q.in_date or datetime.max, q.id))
 
-    def _amazon_search_locked(self, domain):
-        """``search(domain)`` in one query that also locks the rows it returns (SKIP LOCKED)."""
-        query = self._search(domain, order="in_date, id")
-        sql = SQL("%s FOR NO KEY UPDATE OF stock_quant SKIP LOCKED", query.select())
-        self.env.flush_query(sql)
+    def _amazon_lock(self):
+        """Lock these quants until the transaction ends and return those this transaction holds.
+
+        ``FOR NO KEY UPDATE SKIP LOCKED``, as Odoo's ``_update_available_quantity`` does: a quant
+        another transaction holds (it is consuming it) is left out, so two transactions never
+        take the same unit. A quant changed by a transaction committed since this one began is
+        left out too (PostgreSQL refuses to lock it under repeatable read: the values this
+        transaction read are stale); a later run attributes the units it would have given.
+        """
+        if not self:
+            return self
+        sql = SQL(
+            "SELECT id FROM stock_quant WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
+            tuple(self.ids),
+        )
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(sql)
-                ids = [row[0] for row in self.env.cr.fetchall()]
+                return self.browse([row[0] for row in self.env.cr.fetchall()])
         except psycopg2.errors.SerializationFailure:
-            _logger.info("Amazon lot attribution: stock changed concurrently, retried later")
-            return self.browse()
-        return self.browse(ids)
+            if len(self) == 1:
+                _logger.info("Amazon lot attribution: quant %s changed concurrently", self.id)
+                return self.browse()
+        # One of them changed concurrently: lock the others one by one.
+        return self.browse().union(*[quant._amazon_lock() for quant in self])
 
     @api.model
     def _amazon_lots_by_policy(self, product, location, policy):
@@ -120,9 +126,8 @@ class StockQuant(models.Model):
         owners included), oldest quant first, locked: ``[(quant, qty)]``."""
         rounding = product.uom_id.rounding
         taken = []
-        for quant in self._amazon_gather(product, location, "fifo", lock=True):
-            if quant.lot_id != lot:
-                continue
+        quants = self._amazon_gather(product, location, "fifo").filtered(lambda q: q.lot_id == lot)
+        for quant in quants._amazon_lock():
             if float_compare(quantity, 0, precision_rounding=rounding) <= 0:
                 break
             qty = min(quant.quantity - quant.reserved_quantity, quantity)

@@ -16,6 +16,7 @@ from . import test_lot_policy_order
 from . import test_order_sync_access
 from . import test_lot_attribution
 from . import test_lot_attribution_quants
+from . import test_lot_attribution_concurrency
 from . import test_lot_recall
 from . import test_fba_inventory
 from . import test_fba_inventory_adjust
