@@ -1,7 +1,7 @@
 {
     "name": "Amazon FBA Kits",
     "summary": "Sync Amazon orders; sell FBA orders of lot/serial tracked products as kits",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Sales",
     "author": "amazon_fba_kit contributors",
     "website": "https://github.com/amazon-fba-kit/amazon_fba_kit",
@@ -21,6 +21,7 @@
         "views/product_template_views.xml",
         "views/mrp_bom_views.xml",
         "views/amazon_fba_inventory_views.xml",
+        "views/amazon_stock_pool_views.xml",
         "wizards/amazon_fba_inventory_adjust_views.xml",
         "views/amazon_fba_kit_menus.xml",
         "data/amazon_marketplace_data.xml",

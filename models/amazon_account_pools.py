@@ -157,3 +157,21 @@ class AmazonAccount(models.Model):
         _logger.warning("Amazon stock pools: %s", message)
         for account in self:
             account.message_post(body=message)
+
+    def action_open_replenishment(self):
+        """Replenish the pool: with one pool, a transfer of its operation type to it; with
+        several, the list of their operation types to choose from."""
+        action = super().action_open_replenishment()
+        pools = self.pool_location_ids
+        if len(pools) > 1:
+            return self.action_open_pool_replenishment()
+        picking_type = pools.amazon_replenishment_type_id
+        if picking_type:
+            action["name"] = picking_type.name
+            action["context"] = dict(
+                action["context"],
+                default_picking_type_id=picking_type.id,
+                default_location_id=picking_type.default_location_src_id.id,
+                default_location_dest_id=pools.id,
+            )
+        return action

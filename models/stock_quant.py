@@ -75,17 +75,27 @@ class StockQuant(models.Model):
     def _amazon_lots_by_policy(self, product, location, policy):
         """Lots of ``product`` on hand at ``location`` in the order ``policy`` consumes them.
 
-        Returns ``[(stock.lot, quantity)]``, positive free quantities only (every package and
-        owner, sub-locations included). ``"fifo"``: oldest arrival at ``location`` first (the
-        date of the first done move line into it; a quant's ``in_date`` is the lot's first
-        receipt in the company, not its arrival at Amazon). ``"fefo"``: first expiring first,
+        Returns ``[(stock.lot, quantity on hand)]``, lots with a positive total only (every
+        package and owner, sub-locations included). ``"fifo"``: oldest arrival at Amazon first
+        (see ``_amazon_sort_lots``; a quant's ``in_date`` is the lot's first receipt in the
+        company, not its arrival at Amazon). ``"fefo"``: first expiring first,
         by the lot's expiration date where the product has one (``product_expiry``), oldest
         arrival otherwise and for lots without date. Ties: lot id.
         """
+        quants = self.search(
+            [
+                ("product_id", "=", product.id),
+                ("location_id", "child_of", location.id),
+                ("lot_id", "!=", False),
+            ]
+        )
         quantities = defaultdict(float)
-        for quant in self._amazon_gather(product, location, policy):
-            quantities[quant.lot_id] += quant.quantity - quant.reserved_quantity
-        return list(quantities.items())
+        for quant in quants:
+            quantities[quant.lot_id] += quant.quantity
+        lots = self.env["stock.lot"].union(*[lot for lot, qty in quantities.items() if qty > 0])
+        if not lots:
+            return []
+        return [(lot, quantities[lot]) for lot in self._amazon_sort_lots(lots, location, policy)]
 
     @api.model
     def _amazon_sort_lots(self, lots, location, policy):
