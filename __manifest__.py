@@ -29,6 +29,7 @@
         "views/stock_move_line_views.xml",
         "views/stock_lot_views.xml",
         "wizards/sale_order_amazon_reattribute_views.xml",
+        "wizards/sale_order_amazon_return_views.xml",
         "data/ir_cron_inventory.xml",
     ],
     "demo": [

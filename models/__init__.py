@@ -20,3 +20,4 @@ from . import stock_lot
 from . import amazon_fba_inventory
 from . import amazon_account_inventory
 from . import amazon_account_pools
+from . import amazon_sync_error_return

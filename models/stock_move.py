@@ -104,33 +104,48 @@ class StockMove(models.Model):
     def _amazon_book_manual(self, sale_line, location, location_dest, lots):
         """A done move of ``sale_line``'s tracked component from ``location`` to
         ``location_dest`` with ``lots`` (``[(stock.lot, quantity)]``), provenance ``manual``."""
+        return self._amazon_book_lots(
+            sale_line,
+            location,
+            location_dest,
+            [(lot, qty, "manual") for lot, qty in lots],
+            name=self.env._("Lot correction: %(line)s", line=sale_line.name),
+        )
+
+    @api.model
+    def _amazon_book_lots(self, sale_line, location, location_dest, lots, name, **vals):
+        """A done move of ``sale_line``'s tracked component from ``location`` to
+        ``location_dest`` with ``lots`` (``[(stock.lot, quantity, provenance)]``). Out of an
+        internal location, the units are taken from its quants (package, owner and
+        sub-location kept, quants locked); ``vals``: extra values of the move."""
         product = sale_line.amazon_tracked_product_id
         order = sale_line.order_id
         move = self.create(
             {
-                "name": self.env._("Lot correction: %(line)s", line=sale_line.name)[:2000],
+                "name": name[:2000],
                 "origin": order.name,
                 "company_id": order.company_id.id,
                 "product_id": product.id,
                 "product_uom": product.uom_id.id,
-                "product_uom_qty": sum(qty for _lot, qty in lots),
+                "product_uom_qty": sum(qty for _lot, qty, _source in lots),
                 "location_id": location.id,
                 "location_dest_id": location_dest.id,
                 "partner_id": order.partner_shipping_id.id,
                 "amazon_sale_line_id": sale_line.id,
+                **vals,
             }
         )
         move._action_confirm(merge=False)
         if location.usage == "internal":
             attributions = [
-                (quant, qty, "manual")
-                for lot, lot_qty in lots
+                (quant, qty, source)
+                for lot, lot_qty, source in lots
                 for quant, qty in self.env["stock.quant"]._amazon_take_lot(
                     product, location, lot, lot_qty
                 )
             ]
         else:
-            attributions = [(lot, qty, "manual") for lot, qty in lots]
+            attributions = lots
         self.env["stock.move.line"].create(move._amazon_prepare_lot_line_vals(attributions))
         move.picked = True
         move._action_done()

@@ -21,5 +21,6 @@ from . import test_lot_recall
 from . import test_fba_inventory
 from . import test_fba_inventory_adjust
 from . import test_stock_pools
+from . import test_fba_return
 from . import test_sync_query_budget
 from . import test_amazon_tours
