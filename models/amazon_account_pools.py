@@ -18,7 +18,7 @@ class AmazonAccount(models.Model):
         "the Amazon location per fulfilment network (e.g. WH/Amazon/EU for every Pan-European "
         "marketplace). FBA orders consume from their marketplace's pool; replenish each pool "
         "with its own operation type. Change the network of a marketplace in Sales > "
-        "Configuration > Amazon Marketplaces.",
+        "Amazon > Marketplaces.",
     )
 
     @api.depends("marketplace_ids.fulfilment_network", "location_id.child_ids")
