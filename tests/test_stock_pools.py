@@ -1,5 +1,8 @@
 """Fulfilment-network stock pools: one sub-location of WH/Amazon per network, used per order."""
 
+import importlib.util
+from pathlib import Path
+
 from odoo import Command
 from odoo.tests import tagged
 
@@ -188,3 +191,16 @@ class TestStockPoolsMigration(AmazonInventoryCase):
         open_move.location_id = self.account.location_id  # as booked before 18.0.1.1.0
         self.env["amazon.account"]._amazon_migrate_to_pools()
         self.assertEqual(open_move.location_id, self.amazon_location)
+
+    def test_migration_script_runs_the_migration(self):
+        path = Path(__file__).parents[1] / "migrations" / "18.0.1.1.0" / "post-migration.py"
+        spec = importlib.util.spec_from_file_location("amazon_fba_kit_pools_migration", path)
+        script = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(script)
+        parent = self.account.location_id
+        self._put(self.plain_product, 2, location=parent)
+        script.migrate(self.env.cr, None)  # a fresh install: nothing to migrate
+        self.assertEqual(self._on_hand(self.plain_product, location=parent), 2)
+        script.migrate(self.env.cr, "18.0.1.0.0")
+        self.assertEqual(self._on_hand(self.plain_product, location=parent), 0)
+        self.assertEqual(self._on_hand(self.plain_product), 2)
