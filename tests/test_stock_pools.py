@@ -93,8 +93,12 @@ class TestStockPools(AmazonInventoryCase):
     def test_inventory_compares_each_pool_once(self):
         self._put(self.plain_product, 5, location=self.eu_pool)
         self._put(self.plain_product, 2, location=self.uk_pool)
+        stale = self.env["amazon.fba.inventory"].create(
+            {"account_id": self.eu_account.id, "marketplace_id": self.fr.id, "sku": "SHAKER"}
+        )  # a row per marketplace, as pulled before the pools
         self.sim.set_inventory([self._summary("SHAKER", fulfillable=4)])
         pulls = self._pull(self.eu_account)
+        self.assertFalse(stale.exists(), "the EU pool is compared through DE only")
         self.assertEqual(len(pulls), 2, "one pull per pool, not per marketplace")
         asked = sorted(r["params"]["granularityId"] for r in self._inventory_requests())
         self.assertEqual(asked, sorted([DE, GB]))
