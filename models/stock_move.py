@@ -48,9 +48,9 @@ class StockMove(models.Model):
         location). Units are taken from real quants, each move line carrying the quant's
         sub-location, package and owner, so no quant goes negative while another of the lot
         holds stock; the quants are locked until the transaction ends and quants another
-        transaction holds are skipped (see ``_amazon_gather``), so concurrent syncs sharing a
-        pool never take the same unit. Attributed quantities are booked as done move lines; the
-        rest stays an open move of the same sale line (Odoo's backorder split), the
+        transaction holds are skipped (see ``stock.quant._amazon_lock``), so concurrent syncs
+        sharing a pool never take the same unit. Attributed quantities are booked as done move
+        lines; the rest stays an open move of the same sale line (Odoo's backorder split), the
         unattributed quantity.
 
         :return: the moves done by this call
