@@ -21,3 +21,4 @@ from . import amazon_fba_inventory
 from . import amazon_account_inventory
 from . import amazon_account_pools
 from . import amazon_sync_error_return
+from . import sale_order_return
