@@ -1,7 +1,9 @@
 from . import amazon_marketplace
+from . import amazon_marketplace_network
 from . import amazon_account
 from . import amazon_account_jobs
 from . import stock_warehouse
+from . import stock_location
 from . import product_template
 from . import product_product
 from . import mrp_bom
@@ -26,3 +28,6 @@ from . import stock_picking
 from . import sale_order_shipment
 from . import delivery_carrier
 from . import amazon_account_shipments
+from . import amazon_account_pools
+from . import amazon_sync_error_return
+from . import sale_order_return

@@ -45,7 +45,8 @@ class AmazonAccount(models.Model):
             self._amazon_prepare_order_vals(order, line_vals, run)
         )
         if fba:
-            sale_order._amazon_book_fba(self.location_id)
+            pool = self._amazon_pool_location(sale_order.amazon_marketplace_id)
+            sale_order._amazon_book_fba(pool)
         else:
             sale_order.action_confirm()
         run.kit_lines += sum(1 for vals in line_vals if vals[2].get("amazon_tracked_product_id"))

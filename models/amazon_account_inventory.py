@@ -31,10 +31,16 @@ AMAZON_QTY_FIELDS = (
 
 
 class InventoryPull:
-    """What the pull of one marketplace got: rows by SKU, whether it is complete, problems."""
+    """What the pull of one stock pool got: rows by SKU, whether it is complete, problems.
 
-    def __init__(self, marketplace):
+    Amazon reports a fulfilment network's pooled quantities for each of its marketplaces, so a
+    pool is pulled once, through its first marketplace (``marketplace``).
+    """
+
+    def __init__(self, marketplace, pool=None, marketplaces=None):
         self.marketplace = marketplace
+        self.pool = pool
+        self.marketplaces = marketplaces or marketplace
         self.rows = {}  # sku -> InventoryRow
         self.malformed = []  # messages
         self.complete = False
@@ -110,18 +116,16 @@ class AmazonAccount(models.Model):
             _logger.info("Amazon account %s: FBA inventory not pulled: %s", self.id, exc)
             return []
         pulls = []
+        pools = self._amazon_pool_marketplaces()
         with adapter:
-            for marketplace in self.marketplace_ids:
-                pull = self._amazon_pull_inventory(adapter, marketplace)
+            for pool, marketplaces in pools.items():
+                pull = self._amazon_pull_inventory(adapter, marketplaces[0])
+                pull.pool, pull.marketplaces = pool, marketplaces
                 self._amazon_apply_inventory(pull)
                 pulls.append(pull)
                 if isinstance(pull.stop_reason, AmazonAuthError | AmazonRetryableError):
-                    break  # the next marketplace would fail the same way: stop now
-        if (
-            pulls
-            and all(pull.complete for pull in pulls)
-            and len(pulls) == len(self.marketplace_ids)
-        ):
+                    break  # the next pool would fail the same way: stop now
+        if pulls and all(pull.complete for pull in pulls) and len(pulls) == len(pools):
             self.last_inventory_sync = fields.Datetime.now()
         self.last_inventory_message = self._amazon_inventory_report(pulls)
         _logger.info("Amazon account %s: %s", self.id, self.last_inventory_message)
@@ -151,6 +155,14 @@ class AmazonAccount(models.Model):
         Amazon no longer returns, and drop those Odoo holds nothing of either."""
         Inventory = self.env["amazon.fba.inventory"]
         marketplace = pull.marketplace
+        pool = pull.pool or self._amazon_pool_location(marketplace)
+        # The pool's other marketplaces report the same pooled stock: one row per pool and SKU.
+        Inventory.search(
+            [
+                ("account_id", "=", self.id),
+                ("marketplace_id", "in", (pull.marketplaces - marketplace).ids),
+            ]
+        ).unlink()
         existing = {
             row.sku: row
             for row in Inventory.search(
@@ -175,6 +187,7 @@ class AmazonAccount(models.Model):
                 "researching_qty": row.researching,
                 "listed": True,
                 "last_seen": now,
+                "location_id": pool.id,
             }
             if sku in existing:
                 existing[sku].write(vals)
@@ -199,6 +212,13 @@ class AmazonAccount(models.Model):
             return self.env._("No marketplace on this account: nothing pulled.")
         parts = []
         for pull in pulls:
+            label = pull.marketplace.name
+            if pull.pool:
+                label = self.env._(
+                    "%(pool)s (%(marketplaces)s)",
+                    pool=pull.pool.display_name,
+                    marketplaces=", ".join(pull.marketplaces.mapped("name")),
+                )
             counts = dict(
                 Inventory._read_group(
                     [("account_id", "=", self.id), ("marketplace_id", "=", pull.marketplace.id)],
@@ -210,7 +230,7 @@ class AmazonAccount(models.Model):
                 self.env._(
                     "%(marketplace)s: %(skus)s SKU(s) reported by Amazon; %(short)s where "
                     "Amazon has less, %(excess)s where it has more, %(unmapped)s not compared.",
-                    marketplace=pull.marketplace.name,
+                    marketplace=label,
                     skus=len(pull.rows),
                     short=counts.get("short", 0),
                     excess=counts.get("excess", 0),
@@ -228,7 +248,7 @@ class AmazonAccount(models.Model):
             for message in pull.malformed[:10]:
                 parts.append(f"- {message}")
         skipped = self.marketplace_ids - self.env["amazon.marketplace"].union(
-            *[pull.marketplace for pull in pulls]
+            *[pull.marketplaces for pull in pulls]
         )
         if skipped:
             parts.append(

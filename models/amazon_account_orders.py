@@ -22,6 +22,7 @@ from ..spapi.exceptions import (
     AmazonPermanentError,
 )
 from .amazon_account_jobs import MAX_RATE_LIMIT_WAIT
+from .amazon_sync_error import MANUAL_KINDS
 
 _logger = logging.getLogger(__name__)
 
@@ -437,7 +438,11 @@ class AmazonAccount(models.Model):
             "payload": json.dumps(raw, indent=1, sort_keys=True, default=str),
             "state": "open",
             "last_attempt": now,
-            "next_attempt": now + self.env["amazon.sync.error"]._amazon_backoff(attempts),
+            "next_attempt": (
+                False
+                if kind in MANUAL_KINDS
+                else now + self.env["amazon.sync.error"]._amazon_backoff(attempts)
+            ),
             "product_id": getattr(getattr(exc, "product", None), "id", False),
             "offer_id": getattr(getattr(exc, "offer", None), "id", False),
         }

@@ -37,6 +37,15 @@ class AmazonFbaInventory(models.Model):
         "amazon.marketplace", required=True, readonly=True, ondelete="cascade"
     )
     sku = fields.Char("SKU", required=True, readonly=True)
+    location_id = fields.Many2one(
+        "stock.location",
+        "Stock Pool",
+        readonly=True,
+        check_company=True,
+        help="The stock pool of the marketplace's fulfilment network (e.g. WH/Amazon/EU) whose "
+        "on-hand quantity is compared. Amazon reports a network's pooled stock for each of its "
+        "marketplaces, so each pool is compared once, through its first marketplace.",
+    )
     offer_id = fields.Many2one(
         "amazon.offer",
         readonly=True,
@@ -107,7 +116,7 @@ class AmazonFbaInventory(models.Model):
         "In Odoo",
         readonly=True,
         digits="Product Unit of Measure",
-        help="On hand in the account's Amazon location (WH/Amazon) of the product behind the "
+        help="On hand in the row's stock pool (e.g. WH/Amazon/EU) of the product behind the "
         "SKU, in SKU units: for an FBA kit, its tracked component divided by the kit quantity. "
         "Computed at the last refresh.",
     )
@@ -222,19 +231,22 @@ class AmazonFbaInventory(models.Model):
             siblings = self.search([("account_id", "=", account.id)])
             targets = {row: row._amazon_stock_target(company) for row in siblings | rows}
             shared = Counter(
-                (row.marketplace_id, product) for row, (product, _qty) in targets.items() if product
+                (row._amazon_pool(), product) for row, (product, _qty) in targets.items() if product
             )
-            products = self.env["product.product"].union(
-                *[targets[row][0] for row in rows if targets[row][0]]
-            )
-            on_hand = self._amazon_on_hand(products, account.location_id)
+            on_hand = {}
+            for pool, pool_rows in rows.grouped(lambda row: row._amazon_pool()).items():
+                products = self.env["product.product"].union(
+                    *[targets[row][0] for row in pool_rows if targets[row][0]]
+                )
+                on_hand[pool] = self._amazon_on_hand(products, pool)
             for row, (product, kit_qty) in targets.items():
-                is_shared = bool(product) and shared[(row.marketplace_id, product)] > 1
+                is_shared = bool(product) and shared[(row._amazon_pool(), product)] > 1
                 if row not in rows:
                     if row.shared_product != is_shared:
                         row.shared_product = is_shared
                     continue
                 vals = {
+                    "location_id": row._amazon_pool().id,
                     "tracked_product_id": product.id,
                     "kit_qty": kit_qty or 1.0,
                     "refreshed_on": now,
@@ -243,7 +255,7 @@ class AmazonFbaInventory(models.Model):
                 if not product:
                     vals.update(odoo_qty=0.0, difference=0.0, state="unmapped")
                 else:
-                    odoo_qty = on_hand.get(product, 0.0) / kit_qty
+                    odoo_qty = on_hand[row._amazon_pool()].get(product, 0.0) / kit_qty
                     difference = row.amazon_qty - odoo_qty
                     rounding = product.uom_id.rounding
                     compare = float_compare(difference, 0.0, precision_rounding=rounding)
@@ -253,6 +265,11 @@ class AmazonFbaInventory(models.Model):
                         state={0: "match", -1: "short", 1: "excess"}[compare],
                     )
                 row.write(vals)
+
+    def _amazon_pool(self):
+        """The stock pool this row compares: its own, else its marketplace's."""
+        self.ensure_one()
+        return self.location_id or self.account_id._amazon_pool_location(self.marketplace_id)
 
     def _amazon_stock_target(self, company):
         """``(product at Amazon, its units per SKU unit)``; an empty product when not compared."""
@@ -272,7 +289,8 @@ class AmazonFbaInventory(models.Model):
 
     @api.model
     def _amazon_on_hand(self, products, location):
-        """``{product: quantity on hand in location}`` (the location itself, in product UoM)."""
+        """``{product: quantity on hand in location}`` (sub-locations included, in product
+        UoM)."""
         if not products or not location:
             return {}
         # sudo: a read-only sum of quantities, so an Amazon manager without Inventory rights can
@@ -281,7 +299,7 @@ class AmazonFbaInventory(models.Model):
             self.env["stock.quant"]
             .sudo()
             ._read_group(
-                [("product_id", "in", products.ids), ("location_id", "=", location.id)],
+                [("product_id", "in", products.ids), ("location_id", "child_of", location.id)],
                 ["product_id"],
                 ["quantity:sum"],
             )

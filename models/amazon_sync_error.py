@@ -11,11 +11,11 @@ ERROR_KINDS = [
     ("ambiguous_kit", "Ambiguous FBA kit"),
     ("fractional_kit", "Not a whole number of kits"),
     ("refused", "Refused by Odoo"),
-    ("cancelled_shipped", "Cancelled after shipping"),
     ("unexpected", "Unexpected error"),
 ]
-# Errors that no later answer of Amazon fixes: a person handles them; runs do not retry them.
-MANUAL_KINDS = ("cancelled_shipped",)
+# Errors that no later answer of Amazon fixes: a person handles them (an order cancelled after
+# shipping: return it), and runs retry them only once that person made them due again.
+MANUAL_KINDS = ("shipped_cancel",)
 RETRY_BACKOFF_FIRST = timedelta(minutes=15)  # wait before the 2nd attempt, doubled each time
 RETRY_BACKOFF_MAX = timedelta(hours=24)
 
@@ -94,21 +94,23 @@ class AmazonSyncError(models.Model):
     @api.model
     def _amazon_due_domain(self, account):
         """Open errors of ``account`` that its next run retries by itself."""
+        now = fields.Datetime.now()
         return [
             ("account_id", "=", account.id),
             ("state", "=", "open"),
-            ("kind", "not in", MANUAL_KINDS),
             "|",
+            "&",
             ("next_attempt", "=", False),
-            ("next_attempt", "<=", fields.Datetime.now()),
+            ("kind", "not in", MANUAL_KINDS),
+            ("next_attempt", "<=", now),
         ]
 
     @api.model
     def _amazon_retry_soon(self, domain):
         """Make the open errors of ``domain`` due now: what blocked them may be fixed."""
-        # sudo: the person fixing the cause (a product or offer) may not manage Amazon errors.
-        domain = [*domain, ("state", "=", "open"), ("next_attempt", "!=", False)]
-        self.sudo().search(domain).next_attempt = False
+        # sudo: the person fixing the cause (a product, an offer, a return) may not manage
+        # Amazon errors; only the retry time changes.
+        self.sudo().search([*domain, ("state", "=", "open")]).next_attempt = fields.Datetime.now()
 
     def action_retry(self):
         """Book the selected orders again from their stored payload, now.

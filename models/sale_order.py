@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .amazon_account_booking import AmazonOrderRefused
+from .stock_move import OPEN_STATES
 
 
 class SaleOrder(models.Model):
@@ -157,16 +158,21 @@ class SaleOrder(models.Model):
             if order.state == "cancel":
                 continue
             if order.order_line.move_ids.filtered(lambda m: m.state == "done"):
-                raise AmazonOrderRefused(
-                    self.env._(
-                        "Amazon cancelled order %(ref)s, but %(order)s already has done stock "
-                        "moves. Handle it as a return in Odoo. The order sync does not retry "
-                        "this by itself.",
-                        ref=order.amazon_order_ref,
-                        order=order.name,
-                    ),
-                    kind="cancelled_shipped",
-                )
+                if not order._amazon_fully_returned():
+                    raise AmazonOrderRefused(
+                        self.env._(
+                            "Amazon cancelled order %(ref)s after shipping it: %(order)s has "
+                            "done stock moves. Press 'Return from Amazon customer' here (or on "
+                            "the order) to take back what comes back; once everything is "
+                            "returned, the next sync cancels the order.",
+                            ref=order.amazon_order_ref,
+                            order=order.name,
+                        ),
+                        kind="shipped_cancel",
+                    )
+                order.order_line.amazon_component_move_ids.filtered(
+                    lambda m: m.state in OPEN_STATES
+                )._action_cancel()
             if order.locked:
                 order.action_unlock()
             order._action_cancel()

@@ -169,9 +169,10 @@ class SaleOrderLine(models.Model):
         out = positive((lot, qty - current.get(lot, 0.0)) for lot, qty in wanted.items())
         if not back and not out:
             return False
-        location = (
-            self.amazon_component_move_ids[:1].location_id
-            or self.order_id.amazon_account_id.location_id
+        location = self.amazon_component_move_ids[
+            :1
+        ].location_id or self.order_id.amazon_account_id._amazon_pool_location(
+            self.order_id.amazon_marketplace_id
         )
         customer = self.env.ref("stock.stock_location_customers")
         Move = self.env["stock.move"]
@@ -179,7 +180,9 @@ class SaleOrderLine(models.Model):
             Move._amazon_book_manual(self, customer, location, back)
         Quant = self.env["stock.quant"]
         for lot, qty in out:
-            available = Quant._get_available_quantity(component, location, lot_id=lot, strict=True)
+            available = sum(
+                qty for _q, qty in Quant._amazon_take_lot(component, location, lot, qty)
+            )
             if float_compare(available, qty, precision_rounding=rounding) < 0:
                 raise UserError(
                     self.env._(

@@ -1,6 +1,7 @@
 """Component moves of FBA sales: the tracked product booked out of WH/Amazon with chosen lots."""
 
 from collections import defaultdict
+from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.tools import float_compare, float_is_zero
@@ -41,11 +42,16 @@ class StockMove(models.Model):
         """Attribute lots to these open Amazon component moves and book what stock allows.
 
         For each move, oldest sale first: the serial numbers Amazon sent for its sale line that
-        are on hand at the move's source location (provenance ``amazon``); the quantity of the
-        serial numbers Odoo does not have there stays open; then, on FIFO/FEFO moves, lots
-        chosen by ``stock.quant._amazon_lots_by_policy`` (one call per product and policy).
-        Attributed quantities are booked as done move lines; the rest stays an open move of the
-        same sale line (Odoo's backorder split), the unattributed quantity.
+        are on hand in the move's source location (provenance ``amazon``); the quantity of the
+        serial numbers Odoo does not have there stays open; then, on FIFO/FEFO moves, units
+        taken in policy order (``stock.quant._amazon_gather``, one gather per product and
+        location). Units are taken from real quants, each move line carrying the quant's
+        sub-location, package and owner, so no quant goes negative while another of the lot
+        holds stock; the quants are locked until the transaction ends and quants another
+        transaction holds are skipped (see ``stock.quant._amazon_lock``), so concurrent syncs
+        sharing a pool never take the same unit. Attributed quantities are booked as done move
+        lines; the rest stays an open move of the same sale line (Odoo's backorder split), the
+        unattributed quantity.
 
         :return: the moves done by this call
         """
@@ -53,7 +59,7 @@ class StockMove(models.Model):
         if not moves:
             return self.browse()
         moves = moves.sorted(lambda m: (m.amazon_sale_line_id.order_id.date_order, m.id))
-        stock = _LotStock(self.env["stock.quant"])
+        stock = _QuantStock(self.env["stock.quant"])
         booked = moves._amazon_booked_serials()
         line_vals, todo = [], self.browse()
         for move in moves:
@@ -66,9 +72,9 @@ class StockMove(models.Model):
                     continue
                 if float_compare(quantity, 0, precision_rounding=rounding) <= 0:
                     break
-                lot = stock.take_named(move.product_id, move.location_id, name)
-                if lot:
-                    attributions.append((lot, 1.0, "amazon"))
+                quant = stock.take_named(move.product_id, move.location_id, name)
+                if quant:
+                    attributions.append((quant, 1.0, "amazon"))
                     booked[sale_line.id].add(name)
                     quantity -= 1
                 else:
@@ -78,10 +84,10 @@ class StockMove(models.Model):
                 sale_line.amazon_unknown_serials = unknown_text
             if move.amazon_lot_policy in ("fifo", "fefo"):
                 quantity -= min(len(unknown), quantity)  # kept for the serials Amazon named
-                for lot, qty in stock.take(
+                for quant, qty in stock.take(
                     move.product_id, move.location_id, move.amazon_lot_policy, quantity
                 ):
-                    attributions.append((lot, qty, move.amazon_lot_policy))
+                    attributions.append((quant, qty, move.amazon_lot_policy))
             if not attributions:
                 continue
             todo |= move
@@ -98,26 +104,49 @@ class StockMove(models.Model):
     def _amazon_book_manual(self, sale_line, location, location_dest, lots):
         """A done move of ``sale_line``'s tracked component from ``location`` to
         ``location_dest`` with ``lots`` (``[(stock.lot, quantity)]``), provenance ``manual``."""
+        return self._amazon_book_lots(
+            sale_line,
+            location,
+            location_dest,
+            [(lot, qty, "manual") for lot, qty in lots],
+            name=self.env._("Lot correction: %(line)s", line=sale_line.name),
+        )
+
+    @api.model
+    def _amazon_book_lots(self, sale_line, location, location_dest, lots, name, **vals):
+        """A done move of ``sale_line``'s tracked component from ``location`` to
+        ``location_dest`` with ``lots`` (``[(stock.lot, quantity, provenance)]``). Out of an
+        internal location, the units are taken from its quants (package, owner and
+        sub-location kept, quants locked); ``vals``: extra values of the move."""
         product = sale_line.amazon_tracked_product_id
         order = sale_line.order_id
         move = self.create(
             {
-                "name": self.env._("Lot correction: %(line)s", line=sale_line.name)[:2000],
+                "name": name[:2000],
                 "origin": order.name,
                 "company_id": order.company_id.id,
                 "product_id": product.id,
                 "product_uom": product.uom_id.id,
-                "product_uom_qty": sum(qty for _lot, qty in lots),
+                "product_uom_qty": sum(qty for _lot, qty, _source in lots),
                 "location_id": location.id,
                 "location_dest_id": location_dest.id,
                 "partner_id": order.partner_shipping_id.id,
                 "amazon_sale_line_id": sale_line.id,
+                **vals,
             }
         )
         move._action_confirm(merge=False)
-        self.env["stock.move.line"].create(
-            move._amazon_prepare_lot_line_vals([(lot, qty, "manual") for lot, qty in lots])
-        )
+        if location.usage == "internal":
+            attributions = [
+                (quant, qty, source)
+                for lot, lot_qty, source in lots
+                for quant, qty in self.env["stock.quant"]._amazon_take_lot(
+                    product, location, lot, lot_qty
+                )
+            ]
+        else:
+            attributions = lots
+        self.env["stock.move.line"].create(move._amazon_prepare_lot_line_vals(attributions))
         move.picked = True
         move._action_done()
         return move
@@ -135,65 +164,124 @@ class StockMove(models.Model):
         return booked
 
     def _amazon_prepare_lot_line_vals(self, attributions):
-        """Move line values for ``[(lot, quantity in product unit, provenance)]``."""
+        """Move line values for ``[(source, quantity in product unit, provenance)]``.
+
+        ``source``: a ``stock.quant`` taken (the line leaves from its location, package and
+        owner), or a ``stock.lot`` (the line leaves from the move's location, loose: units coming
+        back from the customer).
+        """
         self.ensure_one()
         uom = self.product_id.uom_id
-        return [
-            {
+        vals_list = []
+        for source, qty, provenance in attributions:
+            if float_is_zero(qty, precision_rounding=uom.rounding):
+                continue
+            vals = {
                 "move_id": self.id,
                 "product_id": self.product_id.id,
                 "product_uom_id": uom.id,
-                "lot_id": lot.id,
                 "quantity": qty,
                 "location_id": self.location_id.id,
                 "location_dest_id": self.location_dest_id.id,
                 "company_id": self.company_id.id,
                 "picked": True,
-                "amazon_lot_source": source,
+                "amazon_lot_source": provenance,
             }
-            for lot, qty, source in attributions
-            if not float_is_zero(qty, precision_rounding=uom.rounding)
-        ]
+            if source._name == "stock.quant":
+                vals.update(
+                    lot_id=source.lot_id.id,
+                    location_id=source.location_id.id,
+                    package_id=source.package_id.id,
+                    owner_id=source.owner_id.id,
+                )
+            else:
+                vals["lot_id"] = source.id
+            vals_list.append(vals)
+        return vals_list
 
 
-class _LotStock:
-    """Lots on hand per (product, location) during one attribution pass, consumed as booked."""
+class _QuantStock:
+    """Free quants per (product, location) during one attribution pass, consumed as booked.
+
+    Each (product, location) is gathered once per pass; a quant is locked when first taken
+    (with the next ones the quantity asked needs, in one query), and a quant this transaction
+    cannot lock counts as empty.
+    """
 
     def __init__(self, quants):
         self.quants = quants
-        self.available = {}  # (product, location) -> {lot: qty}
-        self.orders = {}  # (product, location, policy) -> [lot]
+        self.free = {}  # quant -> free quantity
+        self.locked = set()  # quants this transaction holds
+        self.loaded = {}  # (product, location) -> quants gathered
+        self.orders = {}  # (product, location, policy) -> [quant]
 
     def _load(self, product, location, policy):
         key = (product, location, policy)
         if key not in self.orders:
-            ordered = self.quants._amazon_lots_by_policy(product, location, policy)
-            self.orders[key] = [lot for lot, _qty in ordered]
-            self.available.setdefault((product, location), dict(ordered))
+            Quant = self.quants
+            if (product, location) not in self.loaded:
+                gathered = Quant._amazon_gather(product, location, policy)
+                self.loaded[(product, location)] = gathered
+                self.free.update({q: q.quantity - q.reserved_quantity for q in gathered})
+                self.orders[key] = list(gathered)
+            else:
+                gathered = self.loaded[(product, location)]
+                lots = Quant._amazon_sort_lots(gathered.lot_id, location, policy)
+                rank = {lot: index for index, lot in enumerate(lots)}
+                self.orders[key] = sorted(
+                    gathered, key=lambda q: (rank[q.lot_id], q.in_date or datetime.max, q.id)
+                )
         return self.orders[key]
 
+    def _lock(self, quants):
+        """Lock ``quants`` (not yet held); those another transaction holds become empty."""
+        todo = self.quants.union(*[q for q in quants if q not in self.locked])
+        held = todo._amazon_lock()
+        self.locked.update(held)
+        for quant in todo - held:
+            self.free[quant] = 0.0
+
+    def _usable(self, quant, rounding):
+        return float_compare(self.free[quant], 0, precision_rounding=rounding) > 0
+
     def take_named(self, product, location, name):
-        """One unit of the lot named ``name`` if it is on hand, else an empty recordset."""
-        self._load(product, location, "fifo")
-        available = self.available[(product, location)]
-        for lot, qty in available.items():
-            if lot.name == name and qty >= 1:
-                available[lot] = qty - 1
-                return lot
-        return self.quants.env["stock.lot"]
+        """A quant holding one unit of the lot named ``name``, taken; else an empty recordset."""
+        for quant in self._load(product, location, "fifo"):
+            if quant.lot_id.name == name and self.free[quant] >= 1:
+                self._lock(quant)
+                if self.free[quant] >= 1:
+                    self.free[quant] -= 1
+                    return quant
+        return self.quants.browse()
 
     def take(self, product, location, policy, quantity):
-        """Up to ``quantity`` units in ``policy`` order: ``[(lot, qty)]``."""
+        """Up to ``quantity`` units in ``policy`` order: ``[(quant, qty)]``."""
         rounding = product.uom_id.rounding
         taken = []
-        available = None
-        for lot in self._load(product, location, policy):
-            available = self.available[(product, location)]
+        quants = self._load(product, location, policy)
+        for index, quant in enumerate(quants):
             if float_compare(quantity, 0, precision_rounding=rounding) <= 0:
                 break
-            qty = min(available[lot], quantity)
-            if float_compare(qty, 0, precision_rounding=rounding) > 0:
-                taken.append((lot, qty))
-                available[lot] -= qty
-                quantity -= qty
+            if not self._usable(quant, rounding):
+                continue
+            if quant not in self.locked:
+                self._lock(self._batch(quants[index:], quantity, rounding))
+                if not self._usable(quant, rounding):
+                    continue
+            qty = min(self.free[quant], quantity)
+            taken.append((quant, qty))
+            self.free[quant] -= qty
+            quantity -= qty
         return taken
+
+    def _batch(self, quants, quantity, rounding):
+        """The next quants (not held yet) whose free units cover ``quantity``."""
+        batch = []
+        for quant in quants:
+            if float_compare(quantity, 0, precision_rounding=rounding) <= 0:
+                break
+            if quant in self.locked or not self._usable(quant, rounding):
+                continue
+            batch.append(quant)
+            quantity -= self.free[quant]
+        return batch

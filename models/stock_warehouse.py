@@ -72,3 +72,43 @@ class StockWarehouse(models.Model):
             "warehouse_id": self.id,
             "company_id": self.company_id.id,
         }
+
+    def _get_amazon_pool(self, network, parent=None):
+        """Return the stock pool of fulfilment network ``network`` (e.g. ``"EU"``), creating it
+        (``WH/Amazon/EU``, an internal sub-location of the Amazon location ``parent``, by default
+        the warehouse's) and its replenishment operation type the first time. The warehouse row
+        is locked as for the Amazon location.
+
+        :return: the ``stock.location`` (one record)
+        """
+        self.ensure_one()
+        amazon_location = self._get_amazon_location()
+        parent = parent or amazon_location
+        pool = parent.child_ids.filtered(lambda loc: loc.amazon_network == network)[:1]
+        if pool and pool.amazon_replenishment_type_id:
+            return pool
+        # sudo: as for the Amazon location, a side effect of linking an account.
+        warehouse = self.sudo()
+        pool = pool.sudo() or warehouse.env["stock.location"].create(
+            warehouse._prepare_amazon_pool_vals(parent, network)
+        )
+        if not pool.amazon_replenishment_type_id:
+            pool.amazon_replenishment_type_id = warehouse.env["stock.picking.type"].create(
+                dict(
+                    warehouse._prepare_amazon_replenishment_type_vals(pool),
+                    name=self.env._("Amazon FBA Replenishment %(network)s", network=network),
+                    sequence_code=f"AMZ{network}"[:10],
+                )
+            )
+        parent.invalidate_recordset(["child_ids"])
+        return self.env["stock.location"].browse(pool.id)
+
+    def _prepare_amazon_pool_vals(self, parent, network):
+        self.ensure_one()
+        return {
+            "name": network,
+            "usage": "internal",
+            "location_id": parent.id,
+            "company_id": self.company_id.id,
+            "amazon_network": network,
+        }

@@ -628,6 +628,7 @@ def check_endpoint(url, kind, *, allow_custom_https=False, label=None):
     if port is not None:
         netloc = f"{netloc}:{port}"
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
     def confirm_shipment(self, order_id, body):
         """Orders API v0 confirmShipment of one package (body: see :mod:`.orders_v0`).
 

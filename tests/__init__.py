@@ -19,9 +19,13 @@ from . import test_order_sync
 from . import test_lot_policy_order
 from . import test_order_sync_access
 from . import test_lot_attribution
+from . import test_lot_attribution_quants
+from . import test_lot_attribution_concurrency
 from . import test_lot_recall
 from . import test_fba_inventory
 from . import test_fba_inventory_adjust
+from . import test_stock_pools
+from . import test_fba_return
 from . import test_sync_query_budget
 from . import test_amazon_tours
 from . import test_production_runs

@@ -45,7 +45,8 @@ class AmazonSyncCase(AmazonFbaKitCommon):
                 "last_orders_sync": fields.Datetime.now() - timedelta(hours=1),
             }
         )
-        cls.amazon_location = cls.account.location_id
+        # FBA orders of the US marketplace consume from its pool, WH/Amazon/US.
+        cls.amazon_location = cls.account._amazon_pool_location(cls.us)
         Product = cls.env["product.product"]
         cls.lot_product = Product.create(
             {

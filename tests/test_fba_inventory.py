@@ -220,7 +220,7 @@ class TestFbaInventoryMultiCompany(AmazonInventoryCase):
         self.assertEqual(account_b.location_id.company_id, other)
         self.assertNotEqual(account_b.location_id, self.amazon_location)
         self._put(self.plain_product, 10)
-        self._put(self.plain_product, 3, location=account_b.location_id)
+        self._put(self.plain_product, 3, location=account_b._amazon_pool_location(self.us))
         self.sim.set_inventory([self._summary("SHAKER", fulfillable=10)])
         self.env["amazon.account"]._sync_fba_inventory()
         row_a, row_b = self._row("SHAKER"), self._row("SHAKER", account=account_b)

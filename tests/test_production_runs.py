@@ -9,7 +9,7 @@ from datetime import timedelta
 from unittest import mock
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import config
 
 from ..models.amazon_account_jobs import DEFAULT_TIME_BUDGET
@@ -211,9 +211,20 @@ class TestProductionRuns(AmazonSyncCase):
         self.sim.set_orders([cancelled])
         self._sync()
         error = self._error("111-0000094-0000001")
-        self.assertEqual(error.kind, "cancelled_shipped")
+        self.assertEqual(error.kind, "shipped_cancel")
         self.assertIn("return", error.message)
         self.sim.set_orders([])
-        error.next_attempt = fields.Datetime.now() - timedelta(hours=1)
+        self.assertFalse(error.next_attempt)
         self._sync()
         self.assertEqual(error.attempt_count, 1, "Amazon cannot fix it: no automatic retry")
+        # Returned from the order (not from the error): the next run applies the cancellation.
+        sale = self._sale("111-0000094-0000001")
+        action = sale.action_amazon_return()
+        form = Form(self.env[action["res_model"]].with_context(**action["context"]))
+        with form.line_ids.edit(0) as line:
+            line.quantity = 1
+        form.save().action_apply()
+        self.assertTrue(error.next_attempt)
+        self._sync()
+        self.assertEqual(error.state, "resolved")
+        self.assertEqual(sale.state, "cancel")

@@ -58,14 +58,16 @@ def demo_orders(now):
 
 
 def stock_and_replenish(env, account):
-    """Stock WH/Stock by inventory adjustment, then send lots to WH/Amazon by replenishment."""
-    picking_type = account.replenishment_picking_type_id
+    """Stock WH/Stock by inventory adjustment, then send lots to the stock pool of the account's
+    first marketplace (WH/Amazon/US) with its FBA replenishment type."""
+    pool = account._amazon_pool_location(account.marketplace_ids[:1])
+    picking_type = pool.amazon_replenishment_type_id or account.replenishment_picking_type_id
     stock_location = picking_type.default_location_src_id
     picking = env["stock.picking"].create(
         {
             "picking_type_id": picking_type.id,
             "location_id": stock_location.id,
-            "location_dest_id": account.location_id.id,
+            "location_dest_id": pool.id,
             "origin": "Demo FBA replenishment",
         }
     )
@@ -79,7 +81,7 @@ def stock_and_replenish(env, account):
                 "product_uom": product.uom_id.id,
                 "product_uom_qty": sum(sent for _lot, _qty, sent in lots),
                 "location_id": stock_location.id,
-                "location_dest_id": account.location_id.id,
+                "location_dest_id": pool.id,
             }
         )
         for lot_name, quantity, sent in lots:
@@ -102,7 +104,7 @@ def stock_and_replenish(env, account):
                     "lot_id": lot.id if lot else False,
                     "quantity": sent,
                     "location_id": stock_location.id,
-                    "location_dest_id": account.location_id.id,
+                    "location_dest_id": pool.id,
                 }
             )
     picking.action_confirm()
@@ -148,7 +150,7 @@ def report(env, account, run, picking, sim):
         f"Amazon order sync — account '{account.name}', SP-API simulator at {sim.url}",
         (
             f"FBA replenishment {picking.name} ({picking.state}): lots sent to "
-            f"{account.location_id.complete_name}"
+            f"{picking.location_dest_id.complete_name}"
         ),
         (
             f"Orders booked: {run.counts['booked']} ({len(fba)} FBA, {len(orders) - len(fba)} "
@@ -160,7 +162,7 @@ def report(env, account, run, picking, sim):
     ]
     for order in orders:
         how = (
-            "FBA, done from WH/Amazon"
+            f"FBA, done from {order.order_line.move_ids.location_id[:1].complete_name}"
             if order.amazon_fulfilled_by == "amazon"
             else ("FBM, delivery " + ", ".join(f"{p.name} ({p.state})" for p in order.picking_ids))
         )

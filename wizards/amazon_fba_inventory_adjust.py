@@ -84,7 +84,7 @@ class AmazonFbaInventoryAdjust(models.TransientModel):
         for row in rows:
             account = row.account_id
             product, kit_qty = row._amazon_stock_target(account.company_id)
-            location = account.location_id
+            location = row._amazon_pool()
             if not product or row.shared_product:
                 lines.append(_refused(row, row.note or self.env._("Not compared.")))
                 continue
@@ -188,7 +188,7 @@ class AmazonFbaInventoryAdjust(models.TransientModel):
         last = self.env["stock.move.line"].search(
             [
                 ("product_id", "=", product.id),
-                ("location_dest_id", "=", location.id),
+                ("location_dest_id", "child_of", location.id),
                 ("lot_id", "!=", False),
                 ("state", "=", "done"),
             ],
@@ -277,7 +277,7 @@ class AmazonFbaInventoryAdjustLine(models.TransientModel):
                 take = min(quant.quantity, remaining)
                 vals_list.append(
                     quant._get_inventory_move_values(
-                        take, location, loss, package_id=quant.package_id
+                        take, quant.location_id, loss, package_id=quant.package_id
                     )
                 )
                 remaining -= take
@@ -291,11 +291,12 @@ class AmazonFbaInventoryAdjustLine(models.TransientModel):
 
 
 def _lot_quants(quant_model, product, location, lot):
-    """Quants of ``product`` in ``location`` itself with exactly ``lot`` (none: without lot)."""
+    """Quants of ``product`` in ``location`` (a stock pool, sub-locations included) with exactly
+    ``lot`` (none: without lot)."""
     return quant_model.search(
         [
             ("product_id", "=", product.id),
-            ("location_id", "=", location.id),
+            ("location_id", "child_of", location.id),
             ("lot_id", "=", lot.id or False),
         ],
         order="in_date, id",
