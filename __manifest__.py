@@ -13,6 +13,7 @@
         "security/amazon_fba_kit_groups.xml",
         "security/ir.model.access.csv",
         "security/amazon_account_security.xml",
+        "security/amazon_mcf_order_security.xml",
         "views/amazon_account_views.xml",
         "views/amazon_marketplace_views.xml",
         "views/amazon_offer_views.xml",
@@ -29,6 +30,7 @@
         "views/stock_lot_views.xml",
         "wizards/sale_order_amazon_reattribute_views.xml",
         "data/ir_cron_inventory.xml",
+        "views/amazon_money_views.xml",
     ],
     "demo": [
         "demo/amazon_fba_kit_demo.xml",

@@ -17,3 +17,8 @@ from . import amazon_account_lots
 from . import stock_lot
 from . import amazon_fba_inventory
 from . import amazon_account_inventory
+from . import amazon_account_money
+from . import amazon_marketplace_money
+from . import sale_order_money
+from . import amazon_offer_asin
+from . import amazon_mcf_order
