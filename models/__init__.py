@@ -22,3 +22,4 @@ from . import amazon_marketplace_money
 from . import sale_order_money
 from . import amazon_offer_asin
 from . import amazon_mcf_order
+from . import account_tax

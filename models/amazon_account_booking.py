@@ -88,6 +88,7 @@ class AmazonAccount(models.Model):
             "currency": pricelist.currency_id or self.company_id.currency_id,
             "fiscal_position": self._amazon_fiscal_position(marketplace, partner, shipping),
             "partner": partner,
+            "tax_twins": {},
         }
 
     def _amazon_note_facilitator_lines(self, sale_order):
@@ -256,6 +257,7 @@ class AmazonAccount(models.Model):
             "currency": sale_order.currency_id,
             "fiscal_position": sale_order.fiscal_position_id,
             "partner": sale_order.partner_id,
+            "tax_twins": {},
         }
         order = _as_fba(order)
         sale_order.action_unlock()

@@ -59,6 +59,15 @@ class AmazonAccount(models.Model):
         "fee, delivery tip, other) and the rounding cents that make an order's total equal "
         "Amazon's. Created by the first order that needs it when empty.",
     )
+    amazon_price_included_taxes = fields.Boolean(
+        "Book Taxes as Included in Price",
+        default=True,
+        help="Amazon's prices are what the buyer paid, tax included: book Amazon order lines "
+        "with the price-included version of the products' taxes (created once per tax, same "
+        "rate, accounts and tax grids), so that every line's total is Amazon's to the cent. "
+        "Off: the products' taxes as they are; the cents a price-excluded tax cannot reach go "
+        "to a rounding line.",
+    )
     amazon_mcf_policy = fields.Selection(
         [
             ("stock", "Book the stock only"),
@@ -147,6 +156,10 @@ class AmazonAccount(models.Model):
             taxes = money["fiscal_position"].map_tax(
                 product.taxes_id._filter_taxes_by_company(self.company_id)
             )
+            if self.amazon_price_included_taxes:
+                if taxes not in money["tax_twins"]:
+                    money["tax_twins"][taxes] = taxes._amazon_price_included()
+                taxes = money["tax_twins"][taxes]
             total = amount + tax
         base = total
         if taxes:

@@ -20,3 +20,4 @@ from . import test_fba_inventory
 from . import test_fba_inventory_adjust
 from . import test_sync_query_budget
 from . import test_amazon_tours
+from . import test_money
