@@ -318,7 +318,7 @@ def _map_line(item, path, tax_included_default=False, currency=None):
             f"is {unshipped}: with {shipped} shipped, more than the {quantity} ordered",
         )
     charges, tax_included, totals = _map_charges(item, path, tax_included_default, currency)
-    if not charges and unit_price is not None and quantity:
+    if "proceeds" not in item and unit_price is not None and quantity:
         # No PROCEEDS dataset: the price as sold is all Amazon says (tax unknown).
         charges = (Charge(kind="ITEM", amount=unit_price * quantity),)
     if unit_price is None:

@@ -21,3 +21,5 @@ from . import test_fba_inventory_adjust
 from . import test_sync_query_budget
 from . import test_amazon_tours
 from . import test_money
+from . import test_hypothesis_orders
+from . import test_spapi_models_examples
