@@ -23,3 +23,4 @@ from . import test_amazon_tours
 from . import test_money
 from . import test_hypothesis_orders
 from . import test_spapi_models_examples
+from . import test_money_hygiene
