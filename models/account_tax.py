@@ -15,6 +15,15 @@ class AccountTax(models.Model):
         "grids).",
     )
 
+    amazon_included_tax_id = fields.Many2one(
+        "account.tax",
+        "Amazon: Tax Included Version",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The price-included version of this tax that Amazon order lines carry.",
+    )
+
     def _amazon_price_included(self):
         """These taxes with each price-excluded percentage tax replaced by its included twin.
 
@@ -27,9 +36,7 @@ class AccountTax(models.Model):
             if tax.price_include or tax.amount_type not in ("percent", "division"):
                 result |= tax
                 continue
-            twin = self.with_context(active_test=False).search(
-                [("amazon_excluded_tax_id", "=", tax.id)], limit=1
-            )
+            twin = tax.amazon_included_tax_id  # read with the tax: no query of its own
             if not twin:
                 twin = tax.copy(
                     {
@@ -38,5 +45,6 @@ class AccountTax(models.Model):
                         "amazon_excluded_tax_id": tax.id,
                     }
                 )
+                tax.amazon_included_tax_id = twin
             result |= twin
         return result

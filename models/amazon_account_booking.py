@@ -86,9 +86,10 @@ class AmazonAccount(models.Model):
         marketplace = self._amazon_marketplace(order.marketplace_id, run)
         return {
             "currency": pricelist.currency_id or self.company_id.currency_id,
-            "fiscal_position": self._amazon_fiscal_position(marketplace, partner, shipping),
+            "fiscal_position": self._amazon_fiscal_position(marketplace, partner, shipping, run),
             "partner": partner,
-            "tax_twins": {},
+            "tax_twins": {},  # per order: a twin it creates goes if its savepoint rolls back
+            "taxes": {},
         }
 
     def _amazon_note_facilitator_lines(self, sale_order):
@@ -258,6 +259,7 @@ class AmazonAccount(models.Model):
             "fiscal_position": sale_order.fiscal_position_id,
             "partner": sale_order.partner_id,
             "tax_twins": {},
+            "taxes": {},
         }
         order = _as_fba(order)
         sale_order.action_unlock()

@@ -129,16 +129,38 @@ class AmazonAccount(models.Model):
             self[fname] = product
         return product
 
-    def _amazon_fiscal_position(self, marketplace, partner, shipping):
-        """The marketplace's fiscal position in this company, else Odoo's own choice."""
-        fiscal_position = marketplace.with_company(self.company_id).fiscal_position_id
-        if fiscal_position:
-            return fiscal_position
-        return (
-            self.env["account.fiscal.position"]
-            .with_company(self.company_id)
-            ._get_fiscal_position(partner, delivery=shipping)
-        )
+    def _amazon_fiscal_position(self, marketplace, partner, shipping, run=None):
+        """The marketplace's fiscal position in this company, else Odoo's own choice.
+
+        Looked up once per run and destination (orders never create fiscal positions).
+        """
+        cache = _run_cache(run, "fiscal_positions")
+        key = (marketplace.id, shipping.country_id.id, shipping.state_id.id, shipping.zip)
+        if key not in cache:
+            fiscal_position = marketplace.with_company(self.company_id).fiscal_position_id
+            cache[key] = fiscal_position or (
+                self.env["account.fiscal.position"]
+                .with_company(self.company_id)
+                ._get_fiscal_position(partner, delivery=shipping)
+            )
+        return cache[key]
+
+    def _amazon_line_taxes(self, money, product):
+        """The taxes of a seller-collected line: the product's, through the fiscal position,
+        in their price-included version when the account books them so."""
+        key = (product.id, money["fiscal_position"].id)
+        cache = money["taxes"]
+        if key not in cache:
+            taxes = money["fiscal_position"].map_tax(
+                product.taxes_id._filter_taxes_by_company(self.company_id)
+            )
+            if self.amazon_price_included_taxes and taxes:
+                twins = money["tax_twins"]
+                if taxes not in twins:
+                    twins[taxes] = taxes._amazon_price_included()
+                taxes = twins[taxes]
+            cache[key] = taxes
+        return cache[key]
 
     def _amazon_line_price(self, money, product, amount, tax, quantity, facilitator):
         """``{price_unit, tax_id}`` of a line whose total with taxes must be Amazon's.
@@ -153,13 +175,7 @@ class AmazonAccount(models.Model):
             taxes = self.env["account.tax"]
             total = amount
         else:
-            taxes = money["fiscal_position"].map_tax(
-                product.taxes_id._filter_taxes_by_company(self.company_id)
-            )
-            if self.amazon_price_included_taxes:
-                if taxes not in money["tax_twins"]:
-                    money["tax_twins"][taxes] = taxes._amazon_price_included()
-                taxes = money["tax_twins"][taxes]
+            taxes = self._amazon_line_taxes(money, product)
             total = amount + tax
         base = total
         if taxes:
@@ -252,3 +268,11 @@ class AmazonAccount(models.Model):
                 "amazon_tax_mismatch": abs(difference) > tolerance + currency.rounding / 2,
             }
         )
+
+
+def _run_cache(run, name):
+    """A dict kept on the sync run (``SyncRun``) for lookups that orders never change."""
+    if run is None:
+        return {}
+    caches = run.__dict__.setdefault("amazon_money_caches", {})
+    return caches.setdefault(name, {})

@@ -24,12 +24,14 @@ class TestMoney(AmazonSyncCase):
         cls.de = Marketplace.search([("api_ref", "=", DE)])
         cls.uk = Marketplace.search([("api_ref", "=", UK)])
         cls.account.marketplace_ids = [Command.link(cls.de.id), Command.link(cls.uk.id)]
+        default_tax = cls.company.account_sale_tax_id  # the charge products' taxes
         Fpos = cls.env["account.fiscal.position"]
         cls.de.fiscal_position_id = Fpos.create(
             {
                 "name": "Amazon.de",
                 "tax_ids": [
-                    Command.create({"tax_src_id": cls.tax15.id, "tax_dest_id": cls.vat19.id})
+                    Command.create({"tax_src_id": tax.id, "tax_dest_id": cls.vat19.id})
+                    for tax in cls.tax15 | default_tax
                 ],
             }
         )
@@ -37,7 +39,8 @@ class TestMoney(AmazonSyncCase):
             {
                 "name": "Amazon.co.uk",
                 "tax_ids": [
-                    Command.create({"tax_src_id": cls.tax15.id, "tax_dest_id": cls.vat20.id})
+                    Command.create({"tax_src_id": tax.id, "tax_dest_id": cls.vat20.id})
+                    for tax in cls.tax15 | default_tax
                 ],
             }
         )
@@ -145,7 +148,10 @@ class TestMoney(AmazonSyncCase):
         self.assertEqual(shipping.product_id, self.account.amazon_shipping_product_id)
         self.assertEqual(shipping.product_id.type, "service")
         self.assertEqual(shipping.price_total, 11.0)
-        # Odoo's UK VAT (20%) is not the 4.00 Amazon charged: booked, and flagged.
+        # Odoo's UK VAT (20%) is not the 4.00 Amazon charged: booked, and flagged (README's
+        # worked example).
+        self.assertEqual(order.amount_tax, 17.33)
+        self.assertEqual(order.amazon_tax_difference, 13.33)
         self.assertTrue(order.amazon_tax_mismatch)
         self.assertAlmostEqual(order.amazon_tax_difference, order.amount_tax - 4.0, places=2)
         found = self.env["sale.order"].search(
