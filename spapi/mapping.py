@@ -277,6 +277,8 @@ def _strings(data, key, path):
     for index, value in enumerate(values):
         if not isinstance(value, str):
             _parse.fail(_parse.join(_parse.join(path, key), index), "must be a string")
+        if "\x00" in value:
+            _parse.fail(_parse.join(_parse.join(path, key), index), "contains a NUL character")
     return tuple(values)
 
 

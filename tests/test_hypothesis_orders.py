@@ -49,6 +49,32 @@ class TestMappingProperties(unittest.TestCase):
         if order.grand_total is not None:
             self.assertEqual(order.seller_total, order.grand_total - order.facilitator_tax)
 
+    def test_nul_character_refused(self):
+        """Found by the generated set: PostgreSQL cannot store it, so mapping refuses it."""
+        raw = order_generator.repair(
+            {
+                "orderId": "x",
+                "createdTime": "x",
+                "lastUpdatedTime": "x",
+                "salesChannel": {"channelName": "AMAZON"},
+                "fulfillment": {"fulfillmentStatus": "SHIPPED", "fulfilledBy": "AMAZON"},
+                "orderItems": [
+                    {
+                        "orderItemId": "I\x001",
+                        "quantityOrdered": 1,
+                        "product": {"sellerSku": "A", "serialNumbers": ["S\x00"]},
+                    }
+                ],
+            },
+            "111-0000000-0000001",
+            "2026-01-01T00:00:00Z",
+        )
+        with self.assertRaisesRegex(AmazonMappingError, "orderItems.0..orderItemId contains a NUL"):
+            mapping.map_order(raw)
+        raw["orderItems"][0]["orderItemId"] = "I1"
+        with self.assertRaisesRegex(AmazonMappingError, "serialNumbers.0. contains a NUL"):
+            mapping.map_order(raw)
+
     @PURE
     @given(order_generator.bookable_order_strategy(SKUS))
     def test_seller_total_is_amazons(self, generated):
