@@ -51,24 +51,20 @@ class TestMappingProperties(unittest.TestCase):
 
     def test_nul_character_refused(self):
         """Found by the generated set: PostgreSQL cannot store it, so mapping refuses it."""
-        raw = order_generator.repair(
-            {
-                "orderId": "x",
-                "createdTime": "x",
-                "lastUpdatedTime": "x",
-                "salesChannel": {"channelName": "AMAZON"},
-                "fulfillment": {"fulfillmentStatus": "SHIPPED", "fulfilledBy": "AMAZON"},
-                "orderItems": [
-                    {
-                        "orderItemId": "I\x001",
-                        "quantityOrdered": 1,
-                        "product": {"sellerSku": "A", "serialNumbers": ["S\x00"]},
-                    }
-                ],
-            },
-            "111-0000000-0000001",
-            "2026-01-01T00:00:00Z",
-        )
+        raw = {
+            "orderId": "111-0000000-0000001",
+            "createdTime": "2026-01-01T00:00:00Z",
+            "lastUpdatedTime": "2026-01-01T00:00:00Z",
+            "salesChannel": {"channelName": "AMAZON"},
+            "fulfillment": {"fulfillmentStatus": "SHIPPED", "fulfilledBy": "AMAZON"},
+            "orderItems": [
+                {
+                    "orderItemId": "I\x001",
+                    "quantityOrdered": 1,
+                    "product": {"sellerSku": "A", "serialNumbers": ["S\x00"]},
+                }
+            ],
+        }
         with self.assertRaisesRegex(AmazonMappingError, "orderItems.0..orderItemId contains a NUL"):
             mapping.map_order(raw)
         raw["orderItems"][0]["orderItemId"] = "I1"

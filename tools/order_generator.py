@@ -182,7 +182,7 @@ def repair(order, order_ref, moment):
     the sum of its breakdowns (tax included in the charges for one item in two, as on a VAT
     marketplace); ``grandTotal`` is the sum of the items' and the order-level charges.
     """
-    order = copy.deepcopy(order)
+    order = _without_nul(copy.deepcopy(order))  # Amazon's text never holds NUL characters
     order["orderId"] = order_ref
     order["createdTime"] = order["lastUpdatedTime"] = moment
     seen = set()
@@ -214,6 +214,16 @@ def repair(order, order_ref, moment):
             grand_total += _amount(entry["subtotal"])
     proceeds["grandTotal"] = _money(grand_total)
     return order
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    return value
 
 
 def expected_total(order):
