@@ -37,6 +37,12 @@ class AccountTax(models.Model):
                 result |= tax
                 continue
             twin = tax.amazon_included_tax_id  # read with the tax: no query of its own
+            if not twin:  # first time, or a twin from before the pointer existed
+                twin = self.with_context(active_test=False).search(
+                    [("amazon_excluded_tax_id", "=", tax.id)], limit=1
+                )
+                if twin:
+                    tax.amazon_included_tax_id = twin
             if not twin:
                 twin = tax.copy(
                     {

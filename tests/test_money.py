@@ -83,6 +83,18 @@ class TestMoney(AmazonSyncCase):
         self.assertEqual(order.order_line.price_unit, 10.80)
         self.assertFalse(order.amazon_tax_mismatch)
 
+    def test_price_included_twin_created_once(self):
+        twin = self.tax8._amazon_price_included()
+        self.assertEqual(self.tax8.amazon_included_tax_id, twin)
+        self.assertEqual(self.tax8._amazon_price_included(), twin)
+        self.tax8.amazon_included_tax_id = False  # a twin made before the pointer existed
+        self.assertEqual(self.tax8._amazon_price_included(), twin)
+        self.assertEqual(self.tax8.amazon_included_tax_id, twin)
+        self.assertEqual(
+            twin.invoice_repartition_line_ids.mapped("repartition_type"),
+            self.tax8.invoice_repartition_line_ids.mapped("repartition_type"),
+        )
+
     def test_price_excluded_taxes_as_they_are(self):
         """Option off: the product's own (excluded) tax; a rounding line makes it exact."""
         self.account.amazon_price_included_taxes = False
