@@ -32,6 +32,11 @@ class AmazonAccountCommon(BaseCommon):
             "company_id": company.id,
             "seller_id": "A1SELLERTEST",
             "lwa_client_id": "amzn1.application-oa2-client.test",
+            "marketplace_ids": [
+                Command.set(
+                    cls.env["amazon.marketplace"].search([("api_ref", "=", "ATVPDKIKX0DER")]).ids
+                )
+            ],
             **vals,
         }
 
