@@ -123,6 +123,12 @@ class AmazonAccount(models.Model):
             return self.env["stock.move"]
         units = quantity * per_unit
         policy = self.fba_lot_policy or "kit"
+        # Amazon ships an MCF order from the stock pool of its marketplace's fulfilment network.
+        pool = self._amazon_pool_location(
+            self.env["amazon.marketplace"].search([("api_ref", "=", order.marketplace_id)], limit=1)
+            if order.marketplace_id
+            else self.env["amazon.marketplace"]
+        )
         attributions = []
         if product.tracking != "none":
             if policy == "kit":
@@ -137,7 +143,7 @@ class AmazonAccount(models.Model):
                 return self.env["stock.move"]
             remaining = units
             for lot, available in self.env["stock.quant"]._amazon_lots_by_policy(
-                product, self.location_id, policy
+                product, pool, policy
             ):
                 if float_is_zero(remaining, precision_rounding=product.uom_id.rounding):
                     break
@@ -153,7 +159,7 @@ class AmazonAccount(models.Model):
                         ref=order.order_ref,
                         qty=units,
                         product=product.display_name,
-                        location=self.location_id.display_name,
+                        location=pool.display_name,
                         available=units - remaining,
                     ),
                     kind="refused",
@@ -170,9 +176,9 @@ class AmazonAccount(models.Model):
                 "product_id": product.id,
                 "product_uom": product.uom_id.id,
                 "product_uom_qty": units,
-                "location_id": self.location_id.id,
+                "location_id": pool.id,
                 "location_dest_id": customer.id,
-                "warehouse_id": self.location_id.warehouse_id.id,
+                "warehouse_id": pool.warehouse_id.id,
                 "amazon_mcf_order_id": mcf.id,
                 "amazon_mcf_item_ref": line.item_ref,
                 "amazon_mcf_units_per_item": per_unit,
