@@ -415,16 +415,31 @@ class AmazonAccount(models.Model):
         return True
 
     def _amazon_prepare_offers(self, raw_orders, run):
-        """Get (or create) the offers of every SKU of these orders in two or three queries."""
+        """Get (or create) the offers of every SKU of these orders in two or three queries.
+
+        Outside the orders' savepoints, so a SKU that cannot be stored (the mapping refuses
+        it per order) must not abort the page: the batch runs in a savepoint, and on failure
+        each SKU is tried alone, the bad one left to its order's own error.
+        """
         skus = set()
         for raw in raw_orders:
             items = raw.get("orderItems") if isinstance(raw, dict) else None
             for item in items if isinstance(items, list) else ():
-                sku = ((item or {}).get("product") or {}).get("sellerSku")
-                if isinstance(sku, str) and sku not in run.offers:
+                product = (item or {}).get("product") if isinstance(item, dict) else None
+                sku = product.get("sellerSku") if isinstance(product, dict) else None
+                if isinstance(sku, str) and sku and "\x00" not in sku and sku not in run.offers:
                     skus.add(sku)
-        if skus:
-            run.offers.update(self.env["amazon.offer"]._get_or_create_for_skus(self, skus))
+        Offer = self.env["amazon.offer"]
+        try:
+            with self.env.cr.savepoint():
+                run.offers.update(Offer._get_or_create_for_skus(self, skus) if skus else {})
+        except Exception:  # noqa: BLE001 - one bad SKU: retry them one by one below
+            for sku in sorted(skus):
+                try:
+                    with self.env.cr.savepoint():
+                        run.offers.update(Offer._get_or_create_for_skus(self, {sku}))
+                except Exception:  # noqa: BLE001 - its order fails on its own, with the reason
+                    _logger.info("Amazon account %s: no offer for SKU %r", self.name, sku)
 
     def _amazon_record_error(self, ref, raw, exc, error):
         kind = getattr(exc, "kind", None)

@@ -179,6 +179,20 @@ class TestProductionRuns(AmazonSyncCase):
         self.assertGreater(trigger.call_at, fields.Datetime.now() + timedelta(seconds=90))
         self.assertLess(trigger.call_at, fields.Datetime.now() + timedelta(seconds=110))
 
+    def test_a_sku_that_cannot_be_stored_does_not_stop_the_page(self):
+        good = self._order("111-0000096-0000001", [self._item("I1", "SHAKER")])
+        nul = self._order("111-0000096-0000002", [self._item("I1", "SHAKER")])
+        nul["orderItems"][0]["product"]["sellerSku"] = "BAD\x00SKU"
+        odd = self._order("111-0000096-0000003", [self._item("I1", "SHAKER")])
+        odd["orderItems"][0]["product"] = "not an object"
+        self.sim.set_orders([good, nul, odd])
+        run = self._sync()
+        self.assertEqual(run.counts["booked"], 1)
+        self.assertEqual(run.counts["failed"], 2)
+        self.assertEqual(self._error("111-0000096-0000002").kind, "malformed")
+        self.assertEqual(self._error("111-0000096-0000003").kind, "malformed")
+        self.assertFalse(self.account.orders_sync_token, "the window completed")
+
     # -- retries ------------------------------------------------------------------------------
 
     def test_open_errors_are_retried_with_backoff(self):

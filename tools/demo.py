@@ -270,7 +270,8 @@ def report(env, account, run, picking, sim):
     )
     out.append("")
     out.append(
-        "Sync errors (kept with their payload, retried at each run; Sales > Amazon > Sync Errors):"
+        "Sync errors (kept with their payload, retried with backoff by the runs; "
+        "Sales > Amazon > Sync Errors):"
     )
     for error in errors:
         out.append(f"  {error.amazon_order_ref} [{error.kind}] {error.message}")
