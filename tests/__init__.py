@@ -32,3 +32,4 @@ from . import test_production_runs
 from . import test_i18n
 from . import test_fbm_shipment
 from . import test_spapi_orders_v0
+from . import test_spapi_reports
