@@ -554,6 +554,21 @@ class SpApiAdapter:
                 return
             page_token = page.next_token
 
+    def confirm_shipment(self, order_id, body):
+        """Orders API v0 confirmShipment of one package (body: see :mod:`.orders_v0`).
+
+        Amazon answers 204 without content; a refusal raises :class:`AmazonPermanentError`
+        (its message carries Amazon's code and message), a transient failure
+        :class:`AmazonRetryableError`.
+        """
+        self._call(
+            const.OP_CONFIRM_SHIPMENT,
+            _OrdersV0Client,
+            "confirm_shipment",
+            order_id=order_id,
+            **body,
+        )
+
     # -- Reports API 2021-06-30 (see :mod:`.reports` for the documents) ---------------------
 
     def create_report(self, *, report_type, marketplace_ids, start=None, end=None, options=None):
@@ -715,18 +730,3 @@ def check_endpoint(url, kind, *, allow_custom_https=False, label=None):
     if port is not None:
         netloc = f"{netloc}:{port}"
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-    def confirm_shipment(self, order_id, body):
-        """Orders API v0 confirmShipment of one package (body: see :mod:`.orders_v0`).
-
-        Amazon answers 204 without content; a refusal raises :class:`AmazonPermanentError`
-        (its message carries Amazon's code and message), a transient failure
-        :class:`AmazonRetryableError`.
-        """
-        self._call(
-            const.OP_CONFIRM_SHIPMENT,
-            _OrdersV0Client,
-            "confirm_shipment",
-            order_id=order_id,
-            **body,
-        )
