@@ -31,3 +31,6 @@ from . import amazon_account_shipments
 from . import amazon_account_pools
 from . import amazon_sync_error_return
 from . import sale_order_return
+from . import amazon_report
+from . import amazon_ledger_row
+from . import amazon_account_reports

@@ -33,3 +33,4 @@ from . import test_i18n
 from . import test_fbm_shipment
 from . import test_spapi_orders_v0
 from . import test_spapi_reports
+from . import test_fba_ledger

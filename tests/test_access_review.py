@@ -39,6 +39,8 @@ MODEL_ACCESS = {
     "amazon.offer": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
     "amazon.sync.error": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
     "amazon.fba.inventory": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
+    "amazon.report": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
+    "amazon.ledger.row": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
     # Wizards (transient: each user sees only his own records).
     "amazon.fba.inventory.adjust": {"user": "rwcu", "manager": "rwcu", "admin": "rwcu"},
     "amazon.fba.inventory.adjust.line": {"user": "rwcu", "manager": "rwcu", "admin": "rwcu"},
@@ -97,6 +99,7 @@ BUTTONS = {
     ("amazon.account", "action_test_connection"): _AMAZON_MANAGERS,
     ("amazon.account", "action_sync_orders"): _AMAZON_MANAGERS,
     ("amazon.account", "action_sync_fba_inventory"): _AMAZON_MANAGERS,
+    ("amazon.account", "action_import_amazon_ledger"): _AMAZON_MANAGERS,
     # Books stock moves: Amazon managers.
     ("amazon.account", "action_attribute_lots"): _AMAZON_MANAGERS,
     ("amazon.account", "action_open_replenishment"): _INTERNAL_ACTION_ONLY,
@@ -139,6 +142,8 @@ MENUS = {
     "amazon_fba_kit.amazon_sync_error_menu": {"user", "manager", "admin"},
     "amazon_fba_kit.amazon_marketplace_menu": {"user", "manager", "admin"},
     "amazon_fba_kit.amazon_fba_inventory_menu": {"user", "manager", "admin"},
+    "amazon_fba_kit.amazon_ledger_row_menu": {"user", "manager", "admin"},
+    "amazon_fba_kit.amazon_report_menu": {"manager", "admin"},
     # groups="stock.group_production_lot", which every internal user has once lots are enabled
     "amazon_fba_kit.stock_lot_amazon_recall_menu": {"user", "manager", "admin"},
 }
@@ -403,6 +408,25 @@ class TestAccessReview(AmazonLotCase):
             problems, "\n".join(["Access review (tests/test_access_review.py):"] + problems)
         )
 
+    def _review_report(self, account):
+        return self.env["amazon.report"].create(
+            {
+                "account_id": account.id,
+                "report_type": "GET_LEDGER_DETAIL_VIEW_DATA",
+                "amazon_report_ref": f"review-{account.id}",
+            }
+        )
+
+    def _review_ledger_row(self, account):
+        return self.env["amazon.ledger.row"].create(
+            {
+                "account_id": account.id,
+                "date": "2026-06-01",
+                "kind": "other",
+                "identity": f"review-{account.id}",
+            }
+        )
+
     def test_record_rules_across_companies(self):
         """Records of another company stay out of reach, for every company-bound model."""
         company_b = self.env["res.company"].create({"name": "Review Company B"})
@@ -434,6 +458,8 @@ class TestAccessReview(AmazonLotCase):
             "amazon.fba.inventory": self.env["amazon.fba.inventory"].create(
                 {"account_id": account_b.id, "marketplace_id": self.us.id, "sku": "B-SKU"}
             ),
+            "amazon.report": self._review_report(account_b),
+            "amazon.ledger.row": self._review_ledger_row(account_b),
         }
         problems = []
         for model in self._addon_models():
@@ -462,6 +488,8 @@ class TestAccessReview(AmazonLotCase):
             "amazon.offer": self.error.offer_id,
             "amazon.sync.error": self.error,
             "amazon.fba.inventory": self.inventory,
+            "amazon.report": self._review_report(self.account),
+            "amazon.ledger.row": self._review_ledger_row(self.account),
         }
         for role in ("user", "manager"):
             user = self.users[role]
