@@ -112,6 +112,8 @@ BUTTONS = {
     ("amazon.offer", "action_view_order_lines"): _AMAZON_USERS,
     ("amazon.sync.error", "action_open_offer"): _AMAZON_USERS,
     ("amazon.sync.error", "action_retry"): _AMAZON_MANAGERS,
+    # Books stock moves at Amazon: Amazon managers (and the cron).
+    ("amazon.ledger.row", "action_retry"): _AMAZON_MANAGERS,
     # Creates a product and its BoM: Manufacturing administrators (the admin here).
     ("amazon.sync.error", "action_create_fba_kit"): _ADMIN_ONLY,
     ("product.template", "action_create_amazon_fba_kit"): _ADMIN_ONLY,
@@ -229,6 +231,20 @@ class TestAccessReview(AmazonLotCase):
             return self.order.with_env(env)
         if model == "stock.lot":
             return self.lot.with_env(env)
+        if model == "amazon.ledger.row":
+            # A row whose SKU is unknown: retrying it records the reason again.
+            row = self.env[model].create(
+                {
+                    "account_id": self.account.id,
+                    "date": "2026-06-01",
+                    "kind": "Adjustments",
+                    "sku": "REVIEW-UNKNOWN-SKU",
+                    "quantity": -1,
+                    "identity": "review-button",
+                    "state": "error",
+                }
+            )
+            return row.with_env(env)
         # Wizards: opened by the user himself (transient records are their creator's).
         if model == "stock.lot.amazon.recall":
             return env[model].create({"lot_id": self.lot.id})
