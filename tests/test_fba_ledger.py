@@ -252,3 +252,46 @@ class TestFbaLedger(AmazonLotCase):
             triggers + 1,
         )
         self.assertFalse(self._reports(), "nothing is requested in the user's request")
+
+    def test_throttling_and_outage_resume_later(self):
+        """A 429 is retried by the shared transport; a 5xx stops the run, which comes back."""
+        self.sim.set_report_rows(LEDGER, [ledger_row("VITC-500", "Shipments", -1)])
+        self.sim.throttle_next(1)
+        self._run()
+        self.assertEqual(len(self._reports()), 2, "createReport retried after the 429")
+        statuses = [r["status"] for r in self.sim.api_requests("/reports/2021-06-30/reports")]
+        self.assertEqual(statuses, [429, 202, 202])
+        self.sim.fail_next(1, status=503)
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)])
+        self._run()
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)]),
+            triggers + 1,
+            "Amazon unavailable: the job comes back later",
+        )
+        self._import()
+        self.assertEqual(set(self._reports().mapped("state")), {"imported"})
+        self.assertEqual(self._rows(kind="Shipments").state, "skipped")
+
+    def test_malformed_row_and_unknown_order_are_kept(self):
+        self.sim.set_report_rows(
+            LEDGER,
+            [
+                ledger_row("VITC-500", "Adjustments", "lots", reason="M"),
+                ledger_row("VITC-500", "CustomerReturns", 1),
+            ],
+        )
+        self.sim.set_report_rows(
+            RETURNS, [return_row("111-5999999-0000001", "VITC-500", 1, "SELLABLE", "LPN9")]
+        )
+        self._import()
+        malformed = self._rows(kind="other")
+        self.assertEqual(malformed.state, "error")
+        self.assertIn("Quantity 'lots' is not a whole number", malformed.message)
+        self.assertIn('"lots"', malformed.raw)
+        self.assertEqual(self._rows(kind="CustomerReturns").state, "skipped")
+        unknown = self._rows(kind="return")
+        self.assertEqual(unknown.state, "error")
+        self.assertIn("No Amazon order 111-5999999-0000001", unknown.message)
+        ledger = self._reports().filtered(lambda r: r.report_type == LEDGER)
+        self.assertIn("1 malformed", ledger.message)
