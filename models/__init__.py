@@ -34,3 +34,5 @@ from . import sale_order_return
 from . import amazon_report
 from . import amazon_ledger_row
 from . import amazon_account_reports
+from . import stock_location_ledger
+from . import amazon_fba_inventory_ledger

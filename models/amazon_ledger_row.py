@@ -43,7 +43,6 @@ KINDS = [
     ("other", "Other"),
 ]
 KIND_CODES = {code for code, _label in KINDS}
-UNFULFILLABLE_NAME = "Amazon Unfulfillable"
 RETRY_LIMIT = 500  # rows in error retried per account and run
 
 
@@ -271,7 +270,8 @@ class AmazonLedgerRow(models.Model):
                 )
             )
         sellable = self.disposition in ("", spapi_reports.SELLABLE)
-        destination = None if sellable else self._amazon_unfulfillable_location()
+        pool = self.account_id._amazon_pool_location(order.amazon_marketplace_id)
+        destination = None if sellable else pool._amazon_unfulfillable()
         moves = order._amazon_return_from_customer({line: self.quantity}, destination=destination)
         where = destination.display_name if destination else self.env._("its stock pool")
         return {
@@ -286,28 +286,6 @@ class AmazonLedgerRow(models.Model):
                 disposition=self.disposition or "-",
             ),
         }
-
-    def _amazon_unfulfillable_location(self):
-        """*Amazon Unfulfillable* under the account's Amazon location (created when needed)."""
-        parent = self.account_id.location_id
-        if not parent:
-            raise UserError(
-                self.env._(
-                    "Amazon account %(account)s has no Amazon location.",
-                    account=self.account_id.name,
-                )
-            )
-        location = parent.child_ids.filtered(lambda loc: loc.name == UNFULFILLABLE_NAME)[:1]
-        if not location:
-            location = self.env["stock.location"].create(
-                {
-                    "name": UNFULFILLABLE_NAME,
-                    "location_id": parent.id,
-                    "usage": "internal",
-                    "company_id": parent.company_id.id,
-                }
-            )
-        return location
 
     # -- adjustments ----------------------------------------------------------------------------
 
@@ -345,14 +323,22 @@ class AmazonLedgerRow(models.Model):
         return product, 1.0
 
     def _amazon_location_at_amazon(self):
-        """Where these units are at Amazon: the pool (sellable) or the unfulfillable place."""
+        """Where these units are at Amazon: the pool of the row's country (sellable) or its
+        Amazon Unfulfillable location."""
+        account = self.account_id
+        if not account.location_id:
+            raise UserError(
+                self.env._(
+                    "Amazon account %(account)s has no Amazon location.", account=account.name
+                )
+            )
+        marketplace = account.marketplace_ids.filtered(
+            lambda m: self.country and m.code == self.country
+        )[:1]
+        pool = account._amazon_pool_location(marketplace)
         if self.disposition in ("", spapi_reports.SELLABLE):
-            account = self.account_id
-            marketplace = account.marketplace_ids.filtered(
-                lambda m: self.country and m.code == self.country
-            )[:1]
-            return account._amazon_pool_location(marketplace)
-        return self._amazon_unfulfillable_location()
+            return pool
+        return pool._amazon_unfulfillable()
 
     def _amazon_apply_adjustment(self):
         product, per_unit = self._amazon_stock_product()
@@ -433,7 +419,12 @@ class AmazonLedgerRow(models.Model):
         """``[(lot, qty, provenance)]`` coming back from the inventory loss: the lots the ledger
         booked lost last (net of those already back), newest first."""
         moves = self.search(
-            [("account_id", "=", self.account_id.id), ("state", "=", "applied")]
+            [
+                ("account_id", "=", self.account_id.id),
+                ("state", "=", "applied"),
+                ("kind", "=", spapi_reports.EVENT_ADJUSTMENTS),
+                ("product_id", "=", product.id),
+            ]
         ).move_ids.filtered(lambda m: m.product_id == product and m.state == "done")
         net = defaultdict(float)
         order = []

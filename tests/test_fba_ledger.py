@@ -7,6 +7,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..spapi import reports as spapi_reports
+from ..tools.sp_api_payloads import make_inventory_summary
 from .common_lots import AmazonLotCase
 
 LEDGER = spapi_reports.REPORT_LEDGER
@@ -106,8 +107,8 @@ class TestFbaLedger(AmazonLotCase):
         )
 
     def _unfulfillable(self):
-        return self.account.location_id.child_ids.filtered(
-            lambda loc: loc.name == "Amazon Unfulfillable"
+        return self.env["stock.location"].search(
+            [("amazon_unfulfillable_of_id", "=", self.amazon_location.id)]
         )
 
     # tests ----------------------------------------------------------------------------------
@@ -136,7 +137,8 @@ class TestFbaLedger(AmazonLotCase):
         self.assertEqual(self._at_amazon(self.lot_b), 2)
         self.assertEqual(self._at_amazon(self.lot_a), 0)
         unfulfillable = self._unfulfillable()
-        self.assertEqual(unfulfillable.location_id, self.account.location_id)
+        self.assertEqual(unfulfillable.location_id, self.account.location_id, "beside the pool")
+        self.assertTrue(unfulfillable.name.startswith("Amazon Unfulfillable"))
         self.assertEqual(self._qty(self.lot_a, unfulfillable), 1)
         self.assertEqual(self._booked_lots(order), {("LED-A", "fifo"): 1})
         back = rows.move_ids.move_line_ids.filtered(lambda ml: ml.lot_id)
@@ -175,6 +177,27 @@ class TestFbaLedger(AmazonLotCase):
         self.assertEqual(out.move_line_ids.lot_id, self.lot_a)
         self.assertEqual(back.move_line_ids.lot_id, self.lot_a)
         self.assertEqual(back.move_line_ids.amazon_lot_source, "fifo")
+
+    def test_reconciliation_matches_after_the_ledger(self):
+        """Amazon: 3 lost-then-damaged units of 5 -> 2 fulfillable, 1 unfulfillable; Odoo after
+        the ledger: 2 in the pool, 1 in Amazon Unfulfillable, 2 lost: no difference."""
+        self._arrive(self.lot_a, 5, days_ago=30)
+        self.sim.set_report_rows(
+            LEDGER,
+            [
+                ledger_row("VITC-500", "Adjustments", -1, "SELLABLE", "E", "1"),
+                ledger_row("VITC-500", "Adjustments", 1, "WAREHOUSE_DAMAGED", "P", "1"),
+                ledger_row("VITC-500", "Adjustments", -2, "SELLABLE", "M", "2"),
+            ],
+        )
+        self._import()
+        self.assertEqual(set(self._rows().mapped("state")), {"applied"})
+        self.sim.set_inventory([make_inventory_summary("VITC-500", fulfillable=2, unfulfillable=1)])
+        self.account._amazon_sync_inventory_one()
+        row = self.env["amazon.fba.inventory"].search(
+            [("account_id", "=", self.account.id), ("sku", "=", "VITC-500")]
+        )
+        self.assertEqual((row.amazon_qty, row.odoo_qty, row.difference), (3, 3, 0))
 
     def test_same_rows_imported_twice_book_once(self):
         self._arrive(self.lot_a, 3, days_ago=30)
