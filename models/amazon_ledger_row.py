@@ -217,6 +217,8 @@ class AmazonLedgerRow(models.Model):
             return self._amazon_apply_return()
         if self.kind == spapi_reports.EVENT_ADJUSTMENTS:
             return self._amazon_apply_adjustment()
+        if self.kind == spapi_reports.EVENT_VENDOR_RETURNS and self.quantity < 0:
+            return self._amazon_apply_removal()
         reasons = {
             spapi_reports.EVENT_SHIPMENTS: self.env._(
                 "Customer shipment: booked by the order synchronisation."
@@ -231,7 +233,7 @@ class AmazonLedgerRow(models.Model):
                 "Transfer between Amazon's fulfilment centres: the stock stays at Amazon."
             ),
             spapi_reports.EVENT_VENDOR_RETURNS: self.env._(
-                "Removal shipment: not booked by this version; receive it in the warehouse."
+                "Removal without units leaving Amazon: nothing to receive."
             ),
         }
         return {"state": "skipped", "message": reasons[self.kind]}
@@ -393,6 +395,68 @@ class AmazonLedgerRow(models.Model):
                 product=product.display_name,
                 origin=source.display_name,
                 dest=dest.display_name,
+            ),
+        }
+
+    # -- removals -------------------------------------------------------------------------------
+
+    def _amazon_apply_removal(self):
+        """A removal shipment: an incoming transfer from WH/Amazon (its pool, or Amazon
+        Unfulfillable) to the warehouse's stock, its lots reserved by the account's lot policy,
+        for the warehouse to receive (validate) when the parcel arrives."""
+        product, per_unit = self._amazon_stock_product()
+        qty = abs(self.quantity) * per_unit
+        source = self._amazon_location_at_amazon()
+        warehouse = self.account_id.warehouse_id or source.warehouse_id
+        picking_type = warehouse.in_type_id
+        if not picking_type:
+            raise UserError(
+                self.env._("Warehouse %(warehouse)s has no receipt type.", warehouse=warehouse.name)
+            )
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "location_id": source.id,
+                "location_dest_id": warehouse.lot_stock_id.id,
+                "origin": self.env._(
+                    "Amazon removal %(reference)s", reference=self.reference or "-"
+                ),
+                "company_id": self.account_id.company_id.id,
+            }
+        )
+        move = self.env["stock.move"].create(
+            {
+                "name": self.env._("Amazon removal: %(sku)s", sku=self.sku),
+                "picking_id": picking.id,
+                "product_id": product.id,
+                "product_uom": product.uom_id.id,
+                "product_uom_qty": qty,
+                "location_id": source.id,
+                "location_dest_id": warehouse.lot_stock_id.id,
+                "company_id": self.account_id.company_id.id,
+            }
+        )
+        picking.action_confirm()
+        if product.tracking != "none":
+            move.move_line_ids.unlink()
+            vals = move._amazon_prepare_lot_line_vals(self._amazon_lots_out(product, source, qty))
+            for line_vals in vals:
+                line_vals.update(
+                    picked=False, picking_id=picking.id, location_dest_id=warehouse.lot_stock_id.id
+                )
+            self.env["stock.move.line"].create(vals)
+        else:
+            picking.action_assign()
+        return {
+            "state": "applied",
+            "product_id": product.id,
+            "move_ids": [fields.Command.set(move.ids)],
+            "message": self.env._(
+                "Incoming transfer %(picking)s: %(qty)s %(product)s to receive at %(dest)s.",
+                picking=picking.name,
+                qty=qty,
+                product=product.display_name,
+                dest=warehouse.lot_stock_id.display_name,
             ),
         }
 

@@ -199,6 +199,36 @@ class TestFbaLedger(AmazonLotCase):
         )
         self.assertEqual((row.amazon_qty, row.odoo_qty, row.difference), (3, 3, 0))
 
+    def test_removal_is_an_incoming_transfer_with_lots(self):
+        self._arrive(self.lot_a, 2, days_ago=30)
+        self._arrive(self.lot_b, 3, days_ago=10)
+        self.sim.set_report_rows(
+            LEDGER, [ledger_row("VITC-500", "VendorReturns", -3, reference="RM-20260701-01")]
+        )
+        self._import()
+        row = self._rows(kind="VendorReturns")
+        self.assertEqual(row.state, "applied", row.message)
+        picking = row.move_ids.picking_id
+        self.assertEqual(picking.picking_type_id, self.warehouse.in_type_id)
+        self.assertEqual(picking.location_id, self.amazon_location)
+        self.assertEqual(picking.location_dest_id, self.warehouse.lot_stock_id)
+        self.assertIn("RM-20260701-01", picking.origin)
+        self.assertEqual(picking.state, "assigned")
+        lots = {ml.lot_id.name: ml.quantity for ml in picking.move_line_ids}
+        self.assertEqual(lots, {"LED-A": 2, "LED-B": 1}, "FIFO lots reserved")
+        quants = self.env["stock.quant"].search(
+            [
+                ("product_id", "=", self.lot_product.id),
+                ("location_id", "=", self.amazon_location.id),
+            ]
+        )
+        self.assertEqual(sum(quants.mapped("reserved_quantity")), 3, "sales cannot take them")
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(self._at_amazon(self.lot_a), 0)
+        self.assertEqual(self._at_amazon(self.lot_b), 2)
+        self.assertEqual(self._qty(self.lot_a, self.warehouse.lot_stock_id), 2)
+
     def test_same_rows_imported_twice_book_once(self):
         self._arrive(self.lot_a, 3, days_ago=30)
         rows = [ledger_row("VITC-500", "Adjustments", -1, "SELLABLE", "M", "21188081")]
