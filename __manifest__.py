@@ -13,6 +13,7 @@
         "security/amazon_fba_kit_groups.xml",
         "security/ir.model.access.csv",
         "security/amazon_account_security.xml",
+        "security/amazon_mcf_order_security.xml",
         "views/amazon_account_views.xml",
         "views/amazon_marketplace_views.xml",
         "views/amazon_offer_views.xml",
@@ -37,6 +38,7 @@
         "views/stock_picking_views.xml",
         "views/delivery_carrier_views.xml",
         "data/ir_cron_shipments.xml",
+        "views/amazon_money_views.xml",
         "data/ir_cron_reports.xml",
     ],
     "demo": [

@@ -31,6 +31,12 @@ from . import amazon_account_shipments
 from . import amazon_account_pools
 from . import amazon_sync_error_return
 from . import sale_order_return
+from . import amazon_account_money
+from . import amazon_marketplace_money
+from . import sale_order_money
+from . import amazon_offer_asin
+from . import amazon_mcf_order
+from . import account_tax
 from . import amazon_report
 from . import amazon_ledger_row
 from . import amazon_account_reports

@@ -1,14 +1,17 @@
 """Booking one Amazon order: the order's lines, customer, pricelist; the FBA kit substitution."""
 
+import dataclasses
+
 from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools import float_round
+from odoo.tools import float_compare
 
-from ..spapi import mapping, substitution
+from ..spapi import const, mapping, substitution
 from ..spapi.exceptions import AmazonSubstitutionError
 
-# Amazon ships an FBA order once it is SHIPPED: book it then, as done moves out of WH/Amazon.
-FBA_BOOKABLE = ("SHIPPED",)
+# Amazon ships an FBA order in one go or in parts: book what it shipped, as done moves out of
+# WH/Amazon (quantityFulfilled); a later update that ships more books the difference.
+FBA_BOOKABLE = ("PARTIALLY_SHIPPED", "SHIPPED")
 # An FBM order is booked as soon as the seller must ship it, with a normal delivery.
 FBM_BOOKABLE = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED")
 
@@ -29,21 +32,46 @@ class AmazonAccount(models.Model):
     def _amazon_apply_order(self, raw, sale_order, run):
         """Book one Amazon order. Returns ``(outcome, sale.order)``; raises to record an error."""
         order = mapping.map_order(raw)
+        if order.channel == mapping.CHANNEL_NON_AMAZON:
+            return self._amazon_apply_mcf_order(order, run)
         if sale_order:
             if order.status == "CANCELLED" and sale_order.state != "cancel":
                 sale_order._amazon_cancel()
                 return "cancelled", sale_order
+            if sale_order.state == "sale" and sale_order.amazon_fulfilled_by == "amazon":
+                return self._amazon_apply_shipped_update(order, sale_order, run)
             return "unchanged", sale_order
         if order.status == "CANCELLED":
             return "ignored", None
+        if order.fulfilled_by is None:
+            raise AmazonOrderRefused(
+                self.env._(
+                    "Amazon did not say who ships order %(ref)s (fulfillment.fulfilledBy is "
+                    "missing and no program of the order tells): Odoo cannot tell an FBA sale "
+                    "from a merchant-fulfilled one. Retry when Amazon sends it.",
+                    ref=order.order_ref,
+                ),
+                kind="malformed",
+            )
         fba = order.fulfilled_by == "AMAZON"
         bookable = FBA_BOOKABLE if fba else FBM_BOOKABLE
         if order.status not in bookable:
             return "pending", None
-        line_vals = [self._amazon_prepare_line_vals(order, line, run) for line in order.lines]
-        sale_order = self.env["sale.order"].create(
-            self._amazon_prepare_order_vals(order, line_vals, run)
-        )
+        partners = self._amazon_partners(order, run)
+        money = self._amazon_money_context(order, partners, run)
+        line_vals = []
+        for line in order.lines:
+            line_vals.append(self._amazon_prepare_line_vals(order, line, run, money))
+            line_vals += self._amazon_prepare_charge_vals(order, line, money, run)
+        for charge in order.extra_charges:
+            line_vals.append(
+                self._amazon_charge_line_vals(money, "EXTRA", charge.amount, 0, False, run)
+            )
+        vals = self._amazon_prepare_order_vals(order, line_vals, run, partners=partners)
+        vals["fiscal_position_id"] = money["fiscal_position"].id
+        sale_order = self.env["sale.order"].create(vals)
+        self._amazon_note_facilitator_lines(sale_order)
+        self._amazon_finish_money(order, sale_order, money, run)
         if fba:
             pool = self._amazon_pool_location(sale_order.amazon_marketplace_id)
             sale_order._amazon_book_fba(pool)
@@ -52,8 +80,32 @@ class AmazonAccount(models.Model):
         run.kit_lines += sum(1 for vals in line_vals if vals[2].get("amazon_tracked_product_id"))
         return "booked", sale_order
 
-    def _amazon_prepare_order_vals(self, order, line_vals, run):
-        partner, shipping = self._amazon_partners(order, run)
+    def _amazon_money_context(self, order, partners, run):
+        """What pricing the lines of ``order`` needs: currency, fiscal position, customer."""
+        partner, shipping = partners
+        pricelist = self._amazon_pricelist(order.currency, run)
+        marketplace = self._amazon_marketplace(order.marketplace_id, run)
+        return {
+            "currency": pricelist.currency_id or self.company_id.currency_id,
+            "fiscal_position": self._amazon_fiscal_position(marketplace, partner, shipping, run),
+            "partner": partner,
+            "tax_twins": {},  # per order: a twin it creates goes if its savepoint rolls back
+            "taxes": {},
+        }
+
+    def _amazon_note_facilitator_lines(self, sale_order):
+        """Say on each line whose tax Amazon remits (marketplace facilitator) that it does."""
+        for sale_line in sale_order.order_line.filtered("amazon_facilitator_tax"):
+            sale_line.name = self.env._(
+                "%(name)s\nTax %(tax)s %(currency)s collected and remitted by Amazon "
+                "(marketplace facilitator)",
+                name=sale_line.name,
+                tax=sale_line.amazon_facilitator_tax,
+                currency=sale_order.currency_id.name,
+            )
+
+    def _amazon_prepare_order_vals(self, order, line_vals, run, partners=None):
+        partner, shipping = partners or self._amazon_partners(order, run)
         vals = {
             "partner_id": partner.id,
             "partner_invoice_id": partner.id,
@@ -78,8 +130,31 @@ class AmazonAccount(models.Model):
             vals["pricelist_id"] = pricelist.id
         return vals
 
-    def _amazon_prepare_line_vals(self, order, line, run):
-        offer = run.offers.get(line.sku)
+    def _amazon_offer(self, order, line, run):
+        """The offer of an order line: by SKU, else (no SKU sent) by ASIN."""
+        offer = run.offers.get(line.sku) if line.sku else None
+        if offer and line.asin and not offer.asin:
+            offer.asin = line.asin
+        if not line.sku and line.asin:
+            offer = self.env["amazon.offer"].search(
+                [("account_id", "=", self.id), ("asin", "=", line.asin)], limit=1
+            )
+            if not offer:
+                raise AmazonOrderRefused(
+                    self.env._(
+                        "Order %(ref)s sells ASIN %(asin)s without a seller SKU, and no offer "
+                        "of account %(account)s has this ASIN. Set the ASIN on the offer of "
+                        "this product (Sales > Amazon > Offers), then retry.",
+                        ref=order.order_ref,
+                        asin=line.asin,
+                        account=self.name,
+                    ),
+                    kind="unknown_sku",
+                )
+        return offer
+
+    def _amazon_prepare_line_vals(self, order, line, run, money=None):
+        offer = self._amazon_offer(order, line, run)
         if not offer or not offer.product_id:
             raise AmazonOrderRefused(
                 self.env._(
@@ -114,6 +189,7 @@ class AmazonAccount(models.Model):
         kits = []
         if tracked and order.fulfilled_by == "AMAZON":
             kits = self._amazon_kit_options(product, run)
+        amazon_qty = line.quantity_to_book(order.fulfilled_by)
         try:
             decision = substitution.decide(
                 fulfilled_by=order.fulfilled_by,
@@ -123,31 +199,106 @@ class AmazonAccount(models.Model):
                 kit_component_id=component.id or None,
                 kit_component_qty=component_qty,
                 kits=kits,
-                quantity=line.quantity,
+                quantity=amazon_qty,
                 uom_rounding=product.uom_id.rounding,
             )
         except AmazonSubstitutionError as exc:
             raise self._amazon_substitution_refusal(order, line, product, offer, exc) from exc
         sold = self.env["product.product"].browse(decision.product_id)
         quantity = decision.quantity
-        # Keep Amazon's line total: a kit of q units costs q times the unit price.
-        price_unit = line.unit_price * line.quantity / quantity if quantity else line.unit_price
-        gross = line.unit_price * line.quantity
-        discount = float_round(100.0 * line.discount / gross, 4) if gross and line.discount else 0
-        return (
-            0,
-            0,
-            {
-                "product_id": sold.id,
-                "product_uom_qty": quantity,
-                "price_unit": price_unit,
-                "discount": discount,
-                "amazon_item_ref": line.item_ref,
-                "amazon_offer_id": offer.id,
-                "amazon_tracked_product_id": decision.tracked_product_id or False,
-                "amazon_serial_numbers": "\n".join(line.serial_numbers) or False,
-            },
-        )
+        vals = {
+            "product_id": sold.id,
+            "product_uom_qty": quantity,
+            "amazon_item_ref": line.item_ref,
+            "amazon_offer_id": offer.id,
+            "amazon_tracked_product_id": decision.tracked_product_id or False,
+            "amazon_serial_numbers": "\n".join(line.serial_numbers) or False,
+            "amazon_charge_type": "item",
+            "amazon_qty_shipped": amazon_qty,
+        }
+        if money is None:  # legacy callers: Amazon's price as is, Odoo's default taxes
+            vals["price_unit"] = (
+                line.unit_price * line.quantity / quantity if quantity else line.unit_price
+            )
+            return (0, 0, vals)
+        item = line.charge("ITEM") or mapping.Charge(kind="ITEM", amount=mapping.ZERO)
+        if quantity:
+            vals.update(
+                self._amazon_line_price(
+                    money, sold, float(item.amount), float(item.tax), quantity, line.facilitator
+                )
+            )
+            vals["amazon_facilitator_tax"] = float(item.tax) if line.facilitator else 0.0
+        else:
+            # Nothing shipped or sold: the line books no money; what Amazon still charged
+            # for the item goes to an "other charges" line (see _amazon_prepare_charge_vals).
+            vals.update(price_unit=0.0, discount=0.0)
+        return (0, 0, vals)
+
+    def _amazon_apply_shipped_update(self, order, sale_order, run):
+        """An FBA order Amazon shipped more of since it was booked: book the difference once.
+
+        Each product line remembers the Amazon units it booked (``amazon_qty_shipped``); only
+        what Amazon ships beyond them is booked (done moves), and the lines' amounts become
+        Amazon's new ones. Seeing the same update again changes nothing.
+        """
+        item_lines = {
+            sol.amazon_item_ref: sol
+            for sol in sale_order.order_line
+            if sol.amazon_charge_type == "item"
+        }
+        changes = []
+        for line in order.lines:
+            sol = item_lines.get(line.item_ref)
+            shipped = line.quantity_to_book(const.FULFILLED_BY_AMAZON)
+            if sol and float_compare(shipped, sol.amazon_qty_shipped, precision_digits=3) > 0:
+                changes.append((line, sol))
+        if not changes:
+            return "unchanged", sale_order
+        money = {
+            "currency": sale_order.currency_id,
+            "fiscal_position": sale_order.fiscal_position_id,
+            "partner": sale_order.partner_id,
+            "tax_twins": {},
+            "taxes": {},
+        }
+        order = _as_fba(order)
+        sale_order.action_unlock()
+        sale_lines = sale_order.order_line.with_context(skip_procurement=True)
+        for line, sol in changes:
+            before = sol.product_uom_qty
+            vals = self._amazon_prepare_line_vals(order, line, run, money)[2]
+            sol.with_context(skip_procurement=True).write(
+                {
+                    key: vals[key]
+                    for key in (
+                        "product_uom_qty",
+                        "price_unit",
+                        "tax_id",
+                        "amazon_qty_shipped",
+                        "amazon_facilitator_tax",
+                    )
+                    if key in vals
+                }
+            )
+            sol._amazon_book_fba_more(self.location_id, sol.product_uom_qty - before)
+        for line in order.lines:
+            wanted = self._amazon_prepare_charge_vals(order, line, money, run)
+            for _c, _i, vals in wanted:
+                existing = sale_lines.filtered(
+                    lambda sol, vals=vals: (
+                        sol.amazon_item_ref == vals["amazon_item_ref"]
+                        and sol.amazon_charge_type == vals["amazon_charge_type"]
+                    )
+                )[:1]
+                if existing:
+                    existing.write({"price_unit": vals["price_unit"], "tax_id": vals["tax_id"]})
+                else:
+                    sale_lines.create(dict(vals, order_id=sale_order.id))
+        self._amazon_finish_money(order, sale_order, money, run)
+        sale_order.action_lock()
+        run.counts.setdefault("updated", 0)
+        return "updated", sale_order
 
     def _amazon_kit_component(self, kit, run):
         """``(component, qty per kit)`` of an FBA kit product, looked up once per run."""
@@ -269,3 +420,10 @@ class AmazonAccount(models.Model):
             )
             run.pricelists[currency_code] = pricelist
         return run.pricelists[currency_code]
+
+
+def _as_fba(order):
+    """``order`` as Amazon-fulfilled (a booked FBA order whose update left fulfilledBy out)."""
+    if order.fulfilled_by == const.FULFILLED_BY_AMAZON:
+        return order
+    return dataclasses.replace(order, fulfilled_by=const.FULFILLED_BY_AMAZON)

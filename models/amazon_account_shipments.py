@@ -8,8 +8,8 @@ from ..spapi import const
 class AmazonAccount(models.Model):
     _inherit = "amazon.account"
 
-    def _amazon_prepare_order_vals(self, order, line_vals, run):
-        vals = super()._amazon_prepare_order_vals(order, line_vals, run)
+    def _amazon_prepare_order_vals(self, order, line_vals, run, partners=None):
+        vals = super()._amazon_prepare_order_vals(order, line_vals, run, partners=partners)
         if order.fulfilled_by == const.FULFILLED_BY_MERCHANT:
             vals["amazon_fulfillment_status"] = order.status
         return vals

@@ -15,6 +15,7 @@ class AmazonSyncError(models.Model):
     def action_return_from_customer(self):
         """ "Return from Amazon customer" button: the return wizard of the booked order."""
         self.ensure_one()
+        self.check_access("write")  # Amazon managers only, as the return it opens
         order = self.sale_order_id or self.env["sale.order"].search(
             [
                 ("amazon_account_id", "=", self.account_id.id),

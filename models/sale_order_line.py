@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero, float_round
 
+from .amazon_account_money import CHARGE_TYPES
 from .stock_move import OPEN_STATES
 
 
@@ -31,6 +32,30 @@ class SaleOrderLine(models.Model):
         copy=False,
         help="Serial numbers Amazon named for this line that Odoo does not have at the Amazon "
         "location: their quantity stays unattributed until they are there.",
+    )
+    amazon_charge_type = fields.Selection(
+        CHARGE_TYPES,
+        "Amazon Charge",
+        readonly=True,
+        copy=False,
+        help="What of the Amazon order this line books: the product, or a charge of the item "
+        "(shipping, gift wrap, other), an order-level charge (delivery tip), or the rounding "
+        "cents that make the order's total Amazon's.",
+    )
+    amazon_qty_shipped = fields.Float(
+        "Amazon Quantity Shipped",
+        readonly=True,
+        copy=False,
+        digits="Product Unit of Measure",
+        help="Units of the Amazon item this line booked as shipped (Amazon's quantityFulfilled "
+        "for FBA); a later update shipping more books the difference only.",
+    )
+    amazon_facilitator_tax = fields.Monetary(
+        "Tax Remitted by Amazon",
+        readonly=True,
+        copy=False,
+        help="Tax Amazon collected on this line and remits itself as marketplace facilitator: "
+        "the line carries no seller tax.",
     )
     amazon_component_move_ids = fields.One2many(
         "stock.move", "amazon_sale_line_id", "Amazon Component Moves", readonly=True
@@ -218,3 +243,35 @@ class SaleOrderLine(models.Model):
             )
             vals.update(product_uom_qty=quantity, amazon_lot_policy=policy or "amazon")
             self.env["stock.move"].create(vals)._action_confirm(merge=False)
+
+    def _amazon_book_fba_more(self, location, quantity):
+        """Book ``quantity`` more of this FBA line out of ``location`` (a later shipment).
+
+        The kit (or product) move is done at once; the tracked component of a kit line follows
+        the order's lot policy, as when the order was booked (open quantity if stock lacks).
+        """
+        self.ensure_one()
+        if self.product_id.type != "consu" or quantity <= 0:
+            return self.env["stock.move"]
+        customer = self.env.ref("stock.stock_location_customers")
+        move = self.env["stock.move"].create(
+            dict(self._amazon_prepare_fba_move_vals(location, customer), product_uom_qty=quantity)
+        )
+        move._action_confirm(merge=False)
+        move.quantity = move.product_uom_qty
+        move.picked = True
+        move._action_done()
+        policy = self.order_id.amazon_account_id.fba_lot_policy or "kit"
+        if self.amazon_tracked_product_id and (policy != "kit" or self.amazon_serial_numbers):
+            vals = self._amazon_prepare_component_move_vals(location, customer, policy)
+            booked = sum(
+                self.amazon_component_move_ids.filtered(lambda m: m.state != "cancel").mapped(
+                    "product_qty"
+                )
+            )
+            if vals and vals["product_uom_qty"] > booked:
+                vals["product_uom_qty"] -= booked
+                component = self.env["stock.move"].create(vals)
+                component._action_confirm(merge=False)
+                component._amazon_attribute_lots()
+        return move

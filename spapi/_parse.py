@@ -41,6 +41,8 @@ def text(data, key, path, required=False):
     value = get(data, key, path, str, required=required)
     if required and not value.strip():
         fail(join(path, key), "is empty")
+    if value and "\x00" in value:  # PostgreSQL text cannot hold it
+        fail(join(path, key), "contains a NUL character")
     return value or None
 
 

@@ -117,7 +117,30 @@ class _ResponseHook:
             error = get_exception_for_code(res.status_code)(errors, headers=res.headers)
             error.status_code = res.status_code
             raise error
+        if b'"errors"' in res.content:
+            _raise_errors_of_success(res)
         return super()._check_response(res, res_no_data, bulk, wrap_list)
+
+
+def _raise_errors_of_success(res):
+    """A 2xx response whose body carries ``errors``: Amazon's own message, not "HTTP 999"."""
+    try:
+        body = res.json()
+    except ValueError:
+        return
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not errors or not isinstance(errors, list):
+        return
+    entries = [error for error in errors if isinstance(error, dict)]
+    text = "; ".join(
+        ": ".join(str(part) for part in (e.get("code"), e.get("message"), e.get("details")) if part)
+        for e in entries
+    )
+    raise AmazonPermanentError(
+        f"Amazon answered with an error: {text or errors!r}",
+        status=res.status_code,
+        code=entries[0].get("code") if entries else None,
+    )
 
 
 class _OrdersClient(_ResponseHook, OrdersV20260101):

@@ -60,8 +60,9 @@ MAX_THROTTLE_RETRIES = 3  # retries after a 429 before giving up with AmazonThro
 # (or whose update Amazon recorded late) are fetched again; the apply step is idempotent.
 ORDERS_OVERLAP_MINUTES = 10
 ORDERS_OVERLAP = datetime.timedelta(minutes=ORDERS_OVERLAP_MINUTES)
-# Amazon: lastUpdatedBefore / createdBefore must be at least two minutes before the request.
-ORDERS_MIN_AGE_MINUTES = 2
+# Amazon: lastUpdatedBefore / createdBefore must be at least two minutes before the request;
+# we stay a minute further back so a server clock ahead of Amazon's is not refused (400).
+ORDERS_MIN_AGE_MINUTES = 3  # Amazon asks for at least 2: keep a margin for clock skew
 ORDERS_MIN_AGE = datetime.timedelta(minutes=ORDERS_MIN_AGE_MINUTES)
 ORDERS_MAX_PAGE_SIZE = 100
 
@@ -139,6 +140,12 @@ AMAZON_HOSTS = {
     ENDPOINT_LWA: frozenset({"api.amazon.com", "api.amazon.co.uk", "api.amazon.co.jp"}),
 }
 ENDPOINT_LABELS = {ENDPOINT_SP_API: "SP-API endpoint", ENDPOINT_LWA: "LWA endpoint"}
+# Marketplaces whose prices exclude sales tax (added at checkout); every other marketplace's
+# prices include VAT/GST. Used only when an item's proceeds do not show it by their arithmetic.
+TAX_EXCLUSIVE_MARKETPLACES = {
+    "ATVPDKIKX0DER": "US",
+    "A2EUQ1WTGCTBG2": "CA",
+}
 
 # Reports API 2021-06-30 (FBA inventory ledger, customer returns): operations and documented
 # usage plans (requests per second, burst), from shared/spapi-models/reports_2021-06-30.json.

@@ -32,5 +32,9 @@ from . import test_production_runs
 from . import test_i18n
 from . import test_fbm_shipment
 from . import test_spapi_orders_v0
+from . import test_money
+from . import test_hypothesis_orders
+from . import test_spapi_models_examples
+from . import test_money_hygiene
 from . import test_spapi_reports
 from . import test_fba_ledger

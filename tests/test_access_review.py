@@ -48,6 +48,10 @@ MODEL_ACCESS = {
     "stock.lot.amazon.recall.line": {"user": "rwcu", "manager": "rwcu", "admin": "rwcu"},
     "sale.order.amazon.reattribute": {"manager": "rwcu", "admin": "rwcu"},
     "sale.order.amazon.reattribute.line": {"manager": "rwcu", "admin": "rwcu"},
+    "sale.order.amazon.return": {"manager": "rwcu", "admin": "rwcu"},
+    "sale.order.amazon.return.line": {"manager": "rwcu", "admin": "rwcu"},
+    "amazon.mcf.order": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
+    "amazon.shipment.confirmation": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
 }
 
 # (model, field) -> groups of the field, and the roles that may read and write it
@@ -69,6 +73,14 @@ FIELD_GROUPS = {
     ("stock.lot.amazon.recall.line", "buyer_address"): (
         "amazon_fba_kit.amazon_fba_kit_group_manager",
         {"manager", "admin"},
+    ),
+    ("stock.picking", "amazon_confirmation_ids"): (
+        "amazon_fba_kit.amazon_fba_kit_group_user",
+        {"user", "manager", "admin"},
+    ),
+    ("sale.order", "amazon_shipment_confirmation_ids"): (
+        "amazon_fba_kit.amazon_fba_kit_group_user",
+        {"user", "manager", "admin"},
     ),
 }
 
@@ -102,7 +114,8 @@ BUTTONS = {
     ("amazon.account", "action_import_amazon_ledger"): _AMAZON_MANAGERS,
     # Books stock moves: Amazon managers.
     ("amazon.account", "action_attribute_lots"): _AMAZON_MANAGERS,
-    ("amazon.account", "action_open_replenishment"): _INTERNAL_ACTION_ONLY,
+    # Reads the account's pools (stock locations): Amazon users.
+    ("amazon.account", "action_open_replenishment"): _AMAZON_USERS,
     ("amazon.account", "action_view_sync_errors"): _ACTION_ONLY,
     ("amazon.account", "action_view_unattributed"): _INTERNAL_ACTION_ONLY,
     ("amazon.fba.inventory", "action_refresh_odoo_qty"): _AMAZON_MANAGERS,
@@ -134,6 +147,23 @@ BUTTONS = {
     ("stock.lot", "action_amazon_recall"): _ADMIN_ONLY,
     ("stock.lot.amazon.recall", "action_find_orders"): _ADMIN_ONLY,
     ("stock.lot.amazon.recall", "action_export"): _ADMIN_ONLY,
+    # FBM shipment confirmations: Amazon managers retry them or mark them confirmed by hand.
+    ("amazon.shipment.confirmation", "action_retry"): _AMAZON_MANAGERS,
+    ("amazon.shipment.confirmation", "action_mark_done"): _AMAZON_MANAGERS,
+    ("amazon.shipment.confirmation", "action_open_picking"): _AMAZON_USERS,
+    # Whoever may write the delivery may queue its confirmation again (it checks that, then
+    # resets the failed confirmation as superuser; the cron sends it).
+    ("stock.picking", "action_amazon_retry_confirmation"): _INTERNAL_ACTION_ONLY,
+    # Returns from the Amazon customer (stock moves): Amazon managers.
+    ("sale.order", "action_amazon_return"): _ACTION_ONLY,
+    # Here pressed on an error whose order was never booked: "nothing to return".
+    ("amazon.sync.error", "action_return_from_customer"): {
+        **_AMAZON_MANAGERS,
+        "manager": REFUSED,
+        "admin": REFUSED,
+    },
+    ("sale.order.amazon.return", "action_apply"): _ADMIN_ONLY,
+    ("amazon.account", "action_open_pool_replenishment"): _AMAZON_USERS,
 }
 
 # menu xml id -> the roles that see it
@@ -148,6 +178,8 @@ MENUS = {
     "amazon_fba_kit.amazon_report_menu": {"manager", "admin"},
     # groups="stock.group_production_lot", which every internal user has once lots are enabled
     "amazon_fba_kit.stock_lot_amazon_recall_menu": {"user", "manager", "admin"},
+    "amazon_fba_kit.amazon_mcf_order_menu": {"user", "manager", "admin"},
+    "amazon_fba_kit.amazon_shipment_confirmation_menu": {"user", "manager", "admin"},
 }
 
 
@@ -210,6 +242,34 @@ class TestAccessReview(AmazonLotCase):
         self.inventory = self.env["amazon.fba.inventory"].search(
             [("account_id", "=", self.account.id), ("sku", "=", "SHAKER")]
         )
+        self.confirmation = self._confirmation(self.account, self.order)
+        self.mcf = self.env["amazon.mcf.order"].create(
+            {"account_id": self.account.id, "amazon_order_ref": "111-4000000-0000003"}
+        )
+
+    def _confirmation(self, account, order):
+        """A refused FBM shipment confirmation of a delivery of ``order``."""
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", account.company_id.id)], limit=1
+        )
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": warehouse.out_type_id.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                "company_id": account.company_id.id,
+            }
+        )
+        return self.env["amazon.shipment.confirmation"].create(
+            {
+                "picking_id": picking.id,
+                "sale_order_id": order.id,
+                "account_id": account.id,
+                "amazon_order_ref": order.amazon_order_ref or "111-4000000-0000009",
+                "state": "failed",
+                "message": "refused",
+            }
+        )
 
     # -- records each button is pressed on, as the given user -----------------------------------
 
@@ -250,6 +310,14 @@ class TestAccessReview(AmazonLotCase):
             return env[model].create({"lot_id": self.lot.id})
         if model == "sale.order.amazon.reattribute":
             return env[model].with_context(default_sale_order_id=self.order.id).create({})
+        if model == "sale.order.amazon.return":
+            return env[model].with_context(default_sale_order_id=self.order.id).create({})
+        if model == "amazon.shipment.confirmation":
+            return self.confirmation.with_env(env)
+        if model == "amazon.mcf.order":
+            return self.mcf.with_env(env)
+        if model == "stock.picking":
+            return self.confirmation.picking_id.with_env(env)
         if model == "amazon.fba.inventory.adjust":
             action = self.inventory.with_env(env).action_open_adjust()
             return env[model].browse(action["res_id"])
@@ -474,6 +542,20 @@ class TestAccessReview(AmazonLotCase):
             "amazon.fba.inventory": self.env["amazon.fba.inventory"].create(
                 {"account_id": account_b.id, "marketplace_id": self.us.id, "sku": "B-SKU"}
             ),
+            "amazon.mcf.order": self.env["amazon.mcf.order"].create(
+                {"account_id": account_b.id, "amazon_order_ref": "111-4000009-0000002"}
+            ),
+            "amazon.shipment.confirmation": self._confirmation(
+                account_b,
+                self.env["sale.order"].create(
+                    {
+                        "partner_id": self.env["res.partner"]
+                        .create({"name": "B buyer", "company_id": company_b.id})
+                        .id,
+                        "company_id": company_b.id,
+                    }
+                ),
+            ),
             "amazon.report": self._review_report(account_b),
             "amazon.ledger.row": self._review_ledger_row(account_b),
         }
@@ -504,6 +586,8 @@ class TestAccessReview(AmazonLotCase):
             "amazon.offer": self.error.offer_id,
             "amazon.sync.error": self.error,
             "amazon.fba.inventory": self.inventory,
+            "amazon.mcf.order": self.mcf,
+            "amazon.shipment.confirmation": self.confirmation,
             "amazon.report": self._review_report(self.account),
             "amazon.ledger.row": self._review_ledger_row(self.account),
         }

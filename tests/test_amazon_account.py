@@ -32,6 +32,11 @@ class AmazonAccountCommon(BaseCommon):
             "company_id": company.id,
             "seller_id": "A1SELLERTEST",
             "lwa_client_id": "amzn1.application-oa2-client.test",
+            "marketplace_ids": [
+                Command.set(
+                    cls.env["amazon.marketplace"].search([("api_ref", "=", "ATVPDKIKX0DER")]).ids
+                )
+            ],
             **vals,
         }
 
@@ -185,9 +190,12 @@ class TestAmazonReplenishment(AmazonAccountCommon):
         action = self.account.action_open_replenishment()
         self.assertEqual(action["res_model"], "stock.picking")
         form = Form(self.env["stock.picking"].with_context(**action["context"]))
-        self.assertEqual(form.picking_type_id, self.account.replenishment_picking_type_id)
+        # The account's one marketplace has its stock pool under WH/Amazon, and its own type.
+        pool = self.account._amazon_pool_location(self.account.marketplace_ids)
+        self.assertEqual(pool.location_id, self.account.location_id)
+        self.assertEqual(form.picking_type_id, pool.amazon_replenishment_type_id)
         self.assertEqual(form.location_id, self.warehouse.lot_stock_id)
-        self.assertEqual(form.location_dest_id, self.account.location_id)
+        self.assertEqual(form.location_dest_id, pool)
         with form.move_ids_without_package.new() as move:
             move.product_id = self.product
             move.product_uom_qty = quantity
@@ -279,6 +287,9 @@ class TestAmazonReplenishment(AmazonAccountCommon):
         )
         account = self._create_account(company, location_id=location.id)
         self.assertEqual(account.location_id, location)
-        self.assertFalse(account.replenishment_picking_type_id)
-        with self.assertRaisesRegex(UserError, "no FBA replenishment operation type"):
-            account.action_open_replenishment()
+        # Its marketplace's pool, under that location, gets its replenishment type.
+        pool = account._amazon_pool_location(account.marketplace_ids)
+        self.assertEqual(pool.location_id, location)
+        context = account.action_open_replenishment()["context"]
+        self.assertEqual(context["default_picking_type_id"], pool.amazon_replenishment_type_id.id)
+        self.assertEqual(context["default_location_dest_id"], pool.id)

@@ -106,6 +106,9 @@ class TestAmazonSecurity(AmazonAccountCommon):
             form.name = "Charlie"
             form.seller_id = "A1CHARLIE"
             form.lwa_client_id = "amzn1.application-oa2-client.charlie"
+            form.marketplace_ids.add(
+                self.env["amazon.marketplace"].search([("api_ref", "=", "ATVPDKIKX0DER")])
+            )
             self.assertNotIn("refresh_token", form._view["fields"])
         account = form.record
         self.assertEqual(account.location_id.company_id, company)

@@ -9,7 +9,11 @@ from .common_sync import AmazonSyncCase
 # report). Measured at 109 on Odoo 18.0 (2025-05 nightly) with sale_stock, sale_mrp and
 # product_expiry installed; the margin absorbs small differences between Odoo builds. When a
 # change makes this test fail, look at what it added per order before raising the budget.
-SYNC_ONE_ORDER_BUDGET = 115
+# Raised to 130 when 123 was measured after: commit points per page and the run's start/end
+# records (a few per run, not per order), the delivery contact reuse lookup (1 per order), the
+# pool of the marketplace, Amazon's charges and the tax twins (amounts matching Amazon), and
+# stock_delivery.
+SYNC_ONE_ORDER_BUDGET = 130
 
 
 @tagged("post_install", "-at_install")

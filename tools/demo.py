@@ -35,18 +35,46 @@ def demo_orders(now):
 
     malformed = order("114-0000007-0000007", [make_item("I1", "SHAKER", 1, 8.0)], 40)
     del malformed["orderItems"][0]["quantityOrdered"]
+    partly_cancelled = make_item("I1", "VITC-500", 3, 12.9, tax=2.06, shipped=2)
+    for key in ("proceedsTotal",):  # Amazon charges only what it shipped (2 of 3)
+        partly_cancelled["proceeds"][key]["amount"] = "27.86"
+    partly_cancelled["proceeds"]["breakdowns"][0]["subtotal"]["amount"] = "25.80"
     return [
-        order("114-0000001-0000001", [make_item("I1", "VITC-500", 2, 12.9)], 90),
+        # US sales tax is collected and remitted by Amazon (marketplace facilitator).
+        order("114-0000001-0000001", [make_item("I1", "VITC-500", 2, 12.9, tax=2.06)], 90),
         order("114-0000002-0000002", [make_item("I1", "BPM-1", 1, 39.0)], 80),
         order(
             "114-0000003-0000003",
-            [make_item("I1", "VITC-500", 1, 12.9), make_item("I2", "SHAKER", 2, 8.0)],
+            [
+                # Free shipping: a DISCOUNT of subtype SHIPPING, not a discount on the product.
+                make_item(
+                    "I1",
+                    "VITC-500",
+                    1,
+                    12.9,
+                    shipping=4.99,
+                    shipping_discount=4.99,
+                    promotion_ids=["FREE-SHIPPING"],
+                ),
+                make_item(
+                    "I2",
+                    "SHAKER",
+                    2,
+                    8.0,
+                    gift_wrap=2.99,
+                    discount=1.6,
+                    promotion_ids=["10-PERCENT"],
+                ),
+            ],
             70,
         ),
-        order("114-0000004-0000004", [make_item("I1", "SHAKER", 1, 8.0)], 60),
+        # A state without facilitator law: the seller collects the tax.
+        order(
+            "114-0000004-0000004", [make_item("I1", "SHAKER", 1, 8.0, tax=0.66, tax_model=None)], 60
+        ),
         order(
             "114-0000005-0000005",
-            [make_item("I1", "VITC-500", 3, 12.9)],
+            [make_item("I1", "VITC-500", 3, 12.9, shipping=5.99)],
             55,
             fulfilled_by="MERCHANT",
             status="UNSHIPPED",
@@ -54,6 +82,10 @@ def demo_orders(now):
         order("114-0000006-0000006", [make_item("I1", "OMEGA3", 1, 17.5)], 50),
         malformed,
         order("114-0000008-0000008", [make_item("I1", "BPM-1", 1, 39.0)], 30, status="PENDING"),
+        # Multi-Channel Fulfilment: sold on the seller's own shop, shipped by Amazon.
+        order("114-0000009-0000009", [make_item("I1", "SHAKER", 2, 8.0)], 45, channel="NON_AMAZON"),
+        # One unit of three cancelled: Amazon shipped (and charged) two.
+        order("114-0000010-0000010", [partly_cancelled], 35),
     ]
 
 
@@ -167,6 +199,26 @@ def report(env, account, run, picking, sim):
             else ("FBM, delivery " + ", ".join(f"{p.name} ({p.state})" for p in order.picking_ids))
         )
         out.append(f"  {order.name}  {order.amazon_order_ref}  {how}")
+        same = (
+            "equal"
+            if order.currency_id.is_zero(order.amount_total - order.amazon_total)
+            else ("DIFFERENT")
+        )
+        tax_gap = (
+            f", Odoo's tax differs from Amazon's by {order.amazon_tax_difference:.2f}"
+            if order.amazon_tax_mismatch
+            else ""
+        )
+        out.append(
+            f"      Amazon total {order.amazon_total:.2f} {order.currency_id.name} | Odoo total "
+            f"{order.amount_total:.2f} (tax {order.amount_tax:.2f}) -> {same}"
+            + (
+                f"; tax remitted by Amazon {order.amazon_facilitator_tax:.2f}"
+                if order.amazon_facilitator_tax
+                else ""
+            )
+            + tax_gap
+        )
         for line in order.order_line:
             kit = (
                 f"  <- kit for tracked {line.amazon_tracked_product_id.display_name}"
@@ -175,7 +227,7 @@ def report(env, account, run, picking, sim):
             )
             out.append(
                 f"      {line.product_uom_qty:g} x {line.product_id.display_name}"
-                f" (delivered {line.qty_delivered:g}){kit}"
+                f" = {line.price_total:.2f} (delivered {line.qty_delivered:g}){kit}"
             )
             for move_line in line.amazon_component_move_ids.move_line_ids:
                 source = dict(move_line._fields["amazon_lot_source"].selection).get(
@@ -202,6 +254,17 @@ def report(env, account, run, picking, sim):
             f"(Amazon now shows the order {sim.order_status(confirmation.amazon_order_ref)})"
         )
         out.append(f"      {confirmation.message}")
+    mcf_orders = env["amazon.mcf.order"].search([("account_id", "=", account.id)])
+    if mcf_orders:
+        out.append("")
+        out.append("Multi-Channel Fulfilment (stock only, no sale):")
+        for mcf in mcf_orders:
+            for move in mcf.move_ids:
+                out.append(
+                    f"  {mcf.amazon_order_ref}  {move.product_uom_qty:g} x "
+                    f"{move.product_id.display_name} out of {move.location_id.complete_name} "
+                    f"({move.state})"
+                )
     errors = env["amazon.sync.error"].search(
         [("account_id", "=", account.id), ("state", "=", "open")], order="amazon_order_ref"
     )

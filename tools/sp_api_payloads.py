@@ -52,25 +52,72 @@ def make_item(
     promotion_ids=(),
     asin=None,
     title=None,
+    *,
+    shipping=0.0,
+    shipping_tax=0.0,
+    gift_wrap=0.0,
+    gift_wrap_tax=0.0,
+    other=0.0,
+    shipping_discount=0.0,
+    tax_model=DEFAULT,
+    tax_included=False,
+    shipped=None,
+    unshipped=0,
 ):
-    """An ``OrderItem``: price in ``product.price.unitPrice``; line tax, discount (negative) and
-    item total in ``proceeds.breakdowns``; promotions in ``promotion.breakdowns``."""
+    """An ``OrderItem``: price in ``product.price.unitPrice``; the item's charges, tax, discounts
+    (negative) and total in ``proceeds.breakdowns``; promotions in ``promotion.breakdowns``.
+
+    ``tax`` is the tax on the item, ``shipping_tax`` / ``gift_wrap_tax`` on those charges (TAX
+    ``detailedBreakdowns`` by subtype); ``discount`` is a promotion on the item,
+    ``shipping_discount`` one on shipping (DISCOUNT by subtype). ``tax_model``: who remits the
+    tax, ``"MARKETPLACE_FACILITATOR"`` (the default when there is tax, as in the US) or ``None``
+    (the seller). ``tax_included``: the charges include the tax (VAT marketplaces), so
+    ``proceedsTotal`` is their sum without the TAX entry. ``shipped``: units Amazon shipped
+    (``fulfillment.quantityFulfilled``; the order's status decides when left out) and
+    ``unshipped`` still to ship (the rest of the quantity was cancelled).
+    """
     subtotal = Decimal(decimal_text(unit_price)) * quantity
     product = {
-        "asin": asin or f"B0{_digits(sku, 8)}",
+        "asin": asin or f"B0{_digits(sku or item_ref, 8)}",
         "title": title or f"Product {sku}",
-        "sellerSku": sku,
         "condition": {"conditionType": "NEW", "conditionSubtype": "NEW"},
         "price": {"unitPrice": money(unit_price, currency)},
     }
+    if sku is not None:
+        product["sellerSku"] = sku
     if serial_numbers:
         product["serialNumbers"] = list(serial_numbers)
     breakdowns = [{"type": "ITEM", "subtotal": money(subtotal, currency)}]
-    if tax:
-        breakdowns.append({"type": "TAX", "subtotal": money(tax, currency)})
-    if discount:
-        breakdowns.append({"type": "DISCOUNT", "subtotal": money(-abs(discount), currency)})
-    total = subtotal + Decimal(str(tax)) - abs(Decimal(str(discount)))
+    for kind, amount in (("SHIPPING", shipping), ("GIFT_WRAP", gift_wrap), ("OTHER", other)):
+        if amount:
+            breakdowns.append({"type": kind, "subtotal": money(amount, currency)})
+    taxes = [
+        (kind, d)
+        for kind, d in (("ITEM", tax), ("SHIPPING", shipping_tax), ("GIFT_WRAP", gift_wrap_tax))
+        if d
+    ]
+    total_tax = sum((Decimal(decimal_text(d)) for _k, d in taxes), Decimal(0))
+    if taxes:
+        entry = {"type": "TAX", "subtotal": money(total_tax, currency)}
+        if len(taxes) > 1 or taxes[0][0] != "ITEM":
+            entry["detailedBreakdowns"] = [
+                {"subtype": kind, "value": money(d, currency)} for kind, d in taxes
+            ]
+        breakdowns.append(entry)
+    discounts = [(k, d) for k, d in (("ITEM", discount), ("SHIPPING", shipping_discount)) if d]
+    total_discount = sum((Decimal(decimal_text(abs(d))) for _k, d in discounts), Decimal(0))
+    if discounts:
+        entry = {"type": "DISCOUNT", "subtotal": money(-total_discount, currency)}
+        if len(discounts) > 1 or discounts[0][0] != "ITEM":
+            entry["detailedBreakdowns"] = [
+                {"subtype": kind, "value": money(-abs(d), currency)} for kind, d in discounts
+            ]
+        breakdowns.append(entry)
+    charges = sum(
+        (Decimal(e["subtotal"]["amount"]) for e in breakdowns if e["type"] not in ("TAX",)),
+        Decimal(0),
+    )
+    total = charges if tax_included else charges + total_tax
     item = {
         "orderItemId": item_ref,
         "quantityOrdered": quantity,
@@ -79,11 +126,16 @@ def make_item(
     }
     if promotion_ids:
         item["promotion"] = {"breakdowns": [{"promotionId": p} for p in promotion_ids]}
-    if tax:
+    if tax_model is DEFAULT:
+        tax_model = "MARKETPLACE_FACILITATOR" if total_tax else None
+    if tax_model:
         item["tax"] = {
-            "taxCollections": [
-                {"model": "MARKETPLACE_FACILITATOR", "responsibleParty": "Amazon Services, Inc."}
-            ]
+            "taxCollections": [{"model": tax_model, "responsibleParty": "Amazon Services, Inc."}]
+        }
+    if shipped is not None:
+        item["fulfillment"] = {
+            "quantityFulfilled": shipped,
+            "quantityUnfulfilled": unshipped,
         }
     return item
 
@@ -120,28 +172,38 @@ def make_order(
     last_updated=None,
     buyer=DEFAULT,
     address=DEFAULT,
+    channel="AMAZON",
+    delivery_tip=0.0,
 ):
     """An ``Order`` with the datasets the addon reads. ``created`` defaults to a day ago,
     ``last_updated`` to ``created``; ``buyer`` / ``address`` are dicts in the model's shape
-    (``Buyer`` / ``CustomerAddress``), ``None`` to leave them out."""
+    (``Buyer`` / ``CustomerAddress``), ``None`` to leave them out. ``channel``: ``NON_AMAZON``
+    for a Multi-Channel Fulfilment order; ``delivery_tip``: an order-level ``DELIVERY_TIP``.
+    ``proceeds.grandTotal`` is the sum of the items' ``proceedsTotal`` and the tip."""
     if created is None:
         created = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)
     last_updated = created if last_updated is None else last_updated
     items = [dict(item) for item in items]
     currency = "USD"
     totals = {}
+    grand_total = Decimal(0)
     for item in items:
         item.setdefault("fulfillment", _item_fulfillment(status, item["quantityOrdered"]))
         for entry in item.get("proceeds", {}).get("breakdowns", []):
             currency = entry["subtotal"]["currencyCode"]
             amount = Decimal(entry["subtotal"]["amount"])
             totals[entry["type"]] = totals.get(entry["type"], Decimal(0)) + amount
+        if "proceedsTotal" in item.get("proceeds", {}):
+            grand_total += Decimal(item["proceeds"]["proceedsTotal"]["amount"])
+    if delivery_tip:
+        totals["DELIVERY_TIP"] = Decimal(decimal_text(delivery_tip))
+        grand_total += totals["DELIVERY_TIP"]
     order = {
         "orderId": order_ref,
         "createdTime": iso(created),
         "lastUpdatedTime": iso(last_updated),
         "salesChannel": {
-            "channelName": "AMAZON",
+            "channelName": channel,
             "marketplaceId": marketplace_id,
             "marketplaceName": MARKETPLACE_NAMES.get(marketplace_id, "Amazon"),
         },
@@ -151,7 +213,7 @@ def make_order(
             "fulfillmentServiceLevel": "STANDARD",
         },
         "proceeds": {
-            "grandTotal": money(sum(totals.values(), Decimal(0)), currency),
+            "grandTotal": money(grand_total, currency),
             "breakdowns": [
                 {"type": kind, "subtotal": money(amount, currency)}
                 for kind, amount in totals.items()
