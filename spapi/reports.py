@@ -11,8 +11,8 @@ shared/spapi-models/REPORTS.md and tolerant where its sources disagree:
 
 A UTF-8 BOM is stripped, ``\\r\\n`` accepted. Each row becomes a small frozen record; a row that
 cannot be read becomes a :class:`MalformedRow` with its line number and the reason. Rows are
-never deduplicated on content (two identical ledger lines are two events): each keeps its line
-number, the identity :func:`row_identity` builds on.
+never deduplicated on content (two identical ledger lines are two events): :func:`identities`
+gives each its identity, its event's fields plus its rank among identical events.
 
 The calls (createReport, getReport, getReportDocument) go through
 :class:`.adapter.SpApiAdapter` (the shared transport).
@@ -357,29 +357,53 @@ def parse(report_type, text):
     raise ReportFormatError(f"no parser for report type {report_type}")
 
 
-def row_identity(report_type, row, occurrence=0):
-    """A stable identity of a row across reports covering the same events.
+def _event_key(row):
+    """What identifies the event of a row, whatever a later report changes around it.
 
-    A customer return is one license plate (or, without it, the order, SKU, date and line
-    content); a ledger event is its line content plus its ``occurrence`` among identical lines
-    of the document (identical lines are separate events, and an overlapping later report
-    lists them again in the same order).
+    A ledger line's event is its date, time, SKU, FNSKU, event type, reference, quantity, centre,
+    disposition, reason and country: not its title, nor its reconciled / unreconciled
+    quantities, which Amazon updates on later reports of the same adjustment. A customer return
+    is its license plate (or, without one, its line).
     """
+    if isinstance(row, LedgerRow):
+        return "\0".join(
+            str(value)
+            for value in (
+                row.date,
+                row.moment or "",
+                row.sku,
+                row.fnsku,
+                row.event_type,
+                row.reference,
+                row.quantity,
+                row.fulfillment_center,
+                row.disposition,
+                row.reason,
+                row.country,
+            )
+        )
     if isinstance(row, ReturnRow) and row.license_plate:
-        key = f"{report_type}\0{row.order_id}\0{row.sku}\0{row.license_plate}"
-    else:
-        key = f"{report_type}\0{row.raw.strip()}\0{occurrence}"
+        return f"{row.order_id}\0{row.sku}\0{row.license_plate}"
+    return row.raw.strip()
+
+
+def row_identity(report_type, row, occurrence=0):
+    """A stable identity of a row across reports covering the same events: its event key
+    (:func:`_event_key`) and its ``occurrence`` among the rows of the document with that key
+    (identical ledger lines are separate events, and an overlapping later report lists them
+    again in the same order)."""
+    key = f"{report_type}\0{_event_key(row)}\0{occurrence}"
     return hashlib.sha256(key.encode()).hexdigest()
 
 
 def identities(report_type, rows):
-    """``[(row, identity)]`` for parsed rows, counting identical lines (MalformedRow too)."""
+    """``[(row, identity)]`` for parsed rows, counting rows of the same event key."""
     seen = {}
     result = []
     for row in rows:
-        raw = row.raw.strip()
-        occurrence = seen.get(raw, 0)
-        seen[raw] = occurrence + 1
+        key = _event_key(row)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
         result.append((row, row_identity(report_type, row, occurrence)))
     return result
 

@@ -85,6 +85,17 @@ class TestLedgerParser(unittest.TestCase):
         again = reports.identities(reports.REPORT_LEDGER, reports.parse_ledger(text))
         self.assertEqual(ids, [i for _row, i in again])
 
+    def test_identity_ignores_what_amazon_updates_later(self):
+        """A later report of the same adjustment, now partly reconciled, is the same event."""
+        first = reports.parse_ledger(f"{LEDGER_HEADER}\n{LEDGER_ROWS[0]}")
+        later_row = LEDGER_ROWS[0].replace('"5"\t"11"', '"16"\t"0"').replace("Shadow", "Shade")
+        later = reports.parse_ledger(f"{LEDGER_HEADER}\n{later_row}")
+        self.assertNotEqual(first[0].raw, later[0].raw)
+        self.assertEqual(
+            reports.identities(reports.REPORT_LEDGER, first)[0][1],
+            reports.identities(reports.REPORT_LEDGER, later)[0][1],
+        )
+
 
 class TestReturnsParser(unittest.TestCase):
     def test_plain_layout(self):
