@@ -25,6 +25,7 @@
         "views/amazon_stock_pool_views.xml",
         "wizards/amazon_fba_inventory_adjust_views.xml",
         "views/amazon_shipment_confirmation_views.xml",
+        "views/amazon_ledger_views.xml",
         "views/amazon_fba_kit_menus.xml",
         "data/amazon_marketplace_data.xml",
         "data/ir_cron_data.xml",
@@ -38,6 +39,7 @@
         "views/delivery_carrier_views.xml",
         "data/ir_cron_shipments.xml",
         "views/amazon_money_views.xml",
+        "data/ir_cron_reports.xml",
     ],
     "demo": [
         "demo/amazon_fba_kit_demo.xml",

@@ -37,3 +37,8 @@ from . import sale_order_money
 from . import amazon_offer_asin
 from . import amazon_mcf_order
 from . import account_tax
+from . import amazon_report
+from . import amazon_ledger_row
+from . import amazon_account_reports
+from . import stock_location_ledger
+from . import amazon_fba_inventory_ledger

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sp_api.api import Inventories, OrdersV0, OrdersV20260101, Sellers
+from sp_api.api import Inventories, OrdersV0, OrdersV20260101, ReportsV2, Sellers
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces
@@ -32,7 +32,7 @@ from sp_api.base.exceptions import (
     get_exception_for_code,
 )
 
-from . import const, ratelimit
+from . import const, ratelimit, reports
 from .exceptions import (
     AmazonAuthError,
     AmazonBudgetExhausted,
@@ -156,6 +156,10 @@ class _InventoriesClient(_ResponseHook, Inventories):
 
 
 class _OrdersV0Client(_ResponseHook, OrdersV0):
+    pass
+
+
+class _ReportsClient(_ResponseHook, ReportsV2):
     pass
 
 
@@ -587,6 +591,89 @@ class SpApiAdapter:
             order_id=order_id,
             **body,
         )
+
+    # -- Reports API 2021-06-30 (see :mod:`.reports` for the documents) ---------------------
+
+    def create_report(self, *, report_type, marketplace_ids, start=None, end=None, options=None):
+        """createReport: Amazon's ``reportId`` of the report requested."""
+        body = {"reportType": report_type, "marketplaceIds": list(marketplace_ids)}
+        if start is not None:
+            body["dataStartTime"] = _iso(start)
+        if end is not None:
+            body["dataEndTime"] = _iso(end)
+        if options:
+            body["reportOptions"] = dict(options)
+        response = self._call(const.OP_CREATE_REPORT, _ReportsClient, "create_report", **body)
+        payload = response.payload if isinstance(response.payload, dict) else {}
+        report_id = payload.get("reportId")
+        if not report_id or not isinstance(report_id, str):
+            raise AmazonMappingError(
+                "Amazon sent a malformed payload: field reportId must be a string.",
+                field="reportId",
+            )
+        return report_id
+
+    def get_report(self, report_id):
+        """getReport: the Report dict (``processingStatus``, ``reportDocumentId``...)."""
+        response = self._call(const.OP_GET_REPORT, _ReportsClient, "get_report", reportId=report_id)
+        payload = response.payload
+        if not isinstance(payload, dict) or not payload.get("processingStatus"):
+            raise AmazonMappingError(
+                "Amazon sent a malformed payload: field processingStatus is missing.",
+                field="processingStatus",
+            )
+        return payload
+
+    def get_report_document(self, document_id):
+        """getReportDocument, then the document itself: ``(bytes, charset or None)``.
+
+        The document's URL is presigned (no access token goes there): it is downloaded with a
+        plain httpx client and this adapter's timeout, then gunzipped when Amazon says
+        ``compressionAlgorithm: GZIP``.
+        """
+        response = self._call(
+            const.OP_GET_REPORT_DOCUMENT,
+            _ReportsClient,
+            "get_report_document",
+            reportDocumentId=document_id,
+        )
+        payload = response.payload if isinstance(response.payload, dict) else {}
+        url = payload.get("url")
+        if not url or not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+            raise AmazonMappingError(
+                "Amazon sent a malformed payload: field url must be an http(s) URL.", field="url"
+            )
+        try:
+            with httpx.Client(timeout=self.timeout, follow_redirects=True) as client:
+                download = client.get(url)
+        except httpx.TimeoutException:
+            raise AmazonRetryableError(
+                f"The report document of {self.label} did not download within "
+                f"{self.timeout:g} s: try again later."
+            ) from None
+        except httpx.HTTPError as error:
+            raise AmazonRetryableError(
+                f"Could not download the report document of {self.label} "
+                f"({type(error).__name__}): try again later."
+            ) from None
+        if download.status_code != 200:
+            raise AmazonRetryableError(
+                f"The report document of {self.label} could not be downloaded (HTTP "
+                f"{download.status_code}); its link may have expired: the next run asks again."
+            )
+        content = download.content
+        if len(content) > const.REPORT_DOCUMENT_MAX_BYTES:
+            raise AmazonPermanentError(
+                f"The report document of {self.label} is larger than "
+                f"{const.REPORT_DOCUMENT_MAX_BYTES} bytes: request a shorter period."
+            )
+        try:
+            content = reports.decompress(content, payload.get("compressionAlgorithm"))
+        except ValueError as error:
+            raise AmazonMappingError(
+                f"The report document of {self.label} is unreadable: {error}.", field="document"
+            ) from None
+        return content, download.charset_encoding
 
 
 # -- endpoint policy ----------------------------------------------------------------------------

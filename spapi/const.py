@@ -146,3 +146,23 @@ TAX_EXCLUSIVE_MARKETPLACES = {
     "ATVPDKIKX0DER": "US",
     "A2EUQ1WTGCTBG2": "CA",
 }
+
+# Reports API 2021-06-30 (FBA inventory ledger, customer returns): operations and documented
+# usage plans (requests per second, burst), from shared/spapi-models/reports_2021-06-30.json.
+OP_CREATE_REPORT = "createReport"
+OP_GET_REPORT = "getReport"
+OP_GET_REPORT_DOCUMENT = "getReportDocument"
+CREATE_REPORT_RATE = 0.0167
+CREATE_REPORT_BURST = 15
+GET_REPORT_RATE = 2.0
+GET_REPORT_BURST = 15
+GET_REPORT_DOCUMENT_RATE = 0.0167
+GET_REPORT_DOCUMENT_BURST = 15
+RATE_LIMITS.update(
+    {
+        OP_CREATE_REPORT: (CREATE_REPORT_RATE, CREATE_REPORT_BURST),
+        OP_GET_REPORT: (GET_REPORT_RATE, GET_REPORT_BURST),
+        OP_GET_REPORT_DOCUMENT: (GET_REPORT_DOCUMENT_RATE, GET_REPORT_DOCUMENT_BURST),
+    }
+)
+REPORT_DOCUMENT_MAX_BYTES = 512 * 1024 * 1024  # refuse a larger download (compressed or not)

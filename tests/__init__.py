@@ -36,3 +36,5 @@ from . import test_money
 from . import test_hypothesis_orders
 from . import test_spapi_models_examples
 from . import test_money_hygiene
+from . import test_spapi_reports
+from . import test_fba_ledger

@@ -39,6 +39,8 @@ MODEL_ACCESS = {
     "amazon.offer": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
     "amazon.sync.error": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
     "amazon.fba.inventory": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
+    "amazon.report": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
+    "amazon.ledger.row": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
     # Wizards (transient: each user sees only his own records).
     "amazon.fba.inventory.adjust": {"user": "rwcu", "manager": "rwcu", "admin": "rwcu"},
     "amazon.fba.inventory.adjust.line": {"user": "rwcu", "manager": "rwcu", "admin": "rwcu"},
@@ -109,6 +111,7 @@ BUTTONS = {
     ("amazon.account", "action_test_connection"): _AMAZON_MANAGERS,
     ("amazon.account", "action_sync_orders"): _AMAZON_MANAGERS,
     ("amazon.account", "action_sync_fba_inventory"): _AMAZON_MANAGERS,
+    ("amazon.account", "action_import_amazon_ledger"): _AMAZON_MANAGERS,
     # Books stock moves: Amazon managers.
     ("amazon.account", "action_attribute_lots"): _AMAZON_MANAGERS,
     # Reads the account's pools (stock locations): Amazon users.
@@ -122,6 +125,8 @@ BUTTONS = {
     ("amazon.offer", "action_view_order_lines"): _AMAZON_USERS,
     ("amazon.sync.error", "action_open_offer"): _AMAZON_USERS,
     ("amazon.sync.error", "action_retry"): _AMAZON_MANAGERS,
+    # Books stock moves at Amazon: Amazon managers (and the cron).
+    ("amazon.ledger.row", "action_retry"): _AMAZON_MANAGERS,
     # Creates a product and its BoM: Manufacturing administrators (the admin here).
     ("amazon.sync.error", "action_create_fba_kit"): _ADMIN_ONLY,
     ("product.template", "action_create_amazon_fba_kit"): _ADMIN_ONLY,
@@ -169,6 +174,8 @@ MENUS = {
     "amazon_fba_kit.amazon_sync_error_menu": {"user", "manager", "admin"},
     "amazon_fba_kit.amazon_marketplace_menu": {"user", "manager", "admin"},
     "amazon_fba_kit.amazon_fba_inventory_menu": {"user", "manager", "admin"},
+    "amazon_fba_kit.amazon_ledger_row_menu": {"user", "manager", "admin"},
+    "amazon_fba_kit.amazon_report_menu": {"manager", "admin"},
     # groups="stock.group_production_lot", which every internal user has once lots are enabled
     "amazon_fba_kit.stock_lot_amazon_recall_menu": {"user", "manager", "admin"},
     "amazon_fba_kit.amazon_mcf_order_menu": {"user", "manager", "admin"},
@@ -266,7 +273,7 @@ class TestAccessReview(AmazonLotCase):
 
     # -- records each button is pressed on, as the given user -----------------------------------
 
-    def _record(self, model, user):
+    def _record(self, model, user):  # noqa: C901  # one branch per model, flat
         env = self.env(user=user)
         if model == "amazon.account":
             return self.account.with_env(env)
@@ -284,6 +291,20 @@ class TestAccessReview(AmazonLotCase):
             return self.order.with_env(env)
         if model == "stock.lot":
             return self.lot.with_env(env)
+        if model == "amazon.ledger.row":
+            # A row whose SKU is unknown: retrying it records the reason again.
+            row = self.env[model].create(
+                {
+                    "account_id": self.account.id,
+                    "date": "2026-06-01",
+                    "kind": "Adjustments",
+                    "sku": "REVIEW-UNKNOWN-SKU",
+                    "quantity": -1,
+                    "identity": "review-button",
+                    "state": "error",
+                }
+            )
+            return row.with_env(env)
         # Wizards: opened by the user himself (transient records are their creator's).
         if model == "stock.lot.amazon.recall":
             return env[model].create({"lot_id": self.lot.id})
@@ -471,6 +492,25 @@ class TestAccessReview(AmazonLotCase):
             problems, "\n".join(["Access review (tests/test_access_review.py):"] + problems)
         )
 
+    def _review_report(self, account):
+        return self.env["amazon.report"].create(
+            {
+                "account_id": account.id,
+                "report_type": "GET_LEDGER_DETAIL_VIEW_DATA",
+                "amazon_report_ref": f"review-{account.id}",
+            }
+        )
+
+    def _review_ledger_row(self, account):
+        return self.env["amazon.ledger.row"].create(
+            {
+                "account_id": account.id,
+                "date": "2026-06-01",
+                "kind": "other",
+                "identity": f"review-{account.id}",
+            }
+        )
+
     def test_record_rules_across_companies(self):
         """Records of another company stay out of reach, for every company-bound model."""
         company_b = self.env["res.company"].create({"name": "Review Company B"})
@@ -516,6 +556,8 @@ class TestAccessReview(AmazonLotCase):
                     }
                 ),
             ),
+            "amazon.report": self._review_report(account_b),
+            "amazon.ledger.row": self._review_ledger_row(account_b),
         }
         problems = []
         for model in self._addon_models():
@@ -546,6 +588,8 @@ class TestAccessReview(AmazonLotCase):
             "amazon.fba.inventory": self.inventory,
             "amazon.mcf.order": self.mcf,
             "amazon.shipment.confirmation": self.confirmation,
+            "amazon.report": self._review_report(self.account),
+            "amazon.ledger.row": self._review_ledger_row(self.account),
         }
         for role in ("user", "manager"):
             user = self.users[role]

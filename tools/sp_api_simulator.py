@@ -15,8 +15,11 @@ Run it for a demo: ``python tools/sp_api_simulator.py --orders orders.json --por
 import argparse
 import base64
 import copy
+import csv
 import datetime
+import gzip
 import hashlib
+import io
 import json
 import logging
 import re
@@ -53,6 +56,48 @@ INVENTORY_PATH = "/fba/inventory/v1/summaries"
 TOKEN_PATH = "/auth/o2/token"
 CONFIRM_SHIPMENT_RE = re.compile(r"^/orders/v0/orders/([^/]+)/shipmentConfirmation$")
 CONFIRM_SHIPMENT_RATE = 2.0
+# Reports API 2021-06-30 (FBA inventory ledger, customer returns).
+REPORTS_PATH = "/reports/2021-06-30/reports"
+REPORT_RE = re.compile(r"^/reports/2021-06-30/reports/([^/]+)$")
+REPORT_DOCUMENT_RE = re.compile(r"^/reports/2021-06-30/documents/([^/]+)$")
+DOWNLOAD_RE = re.compile(r"^/sim-report-documents/([^/]+)$")  # the "presigned" document URL
+REPORT_RATES = {"createReport": 0.0167, "getReport": 2.0, "getReportDocument": 0.0167}
+LEDGER_COLUMNS = (
+    "Date",
+    "FNSKU",
+    "ASIN",
+    "MSKU",
+    "Title",
+    "Event Type",
+    "Reference ID",
+    "Quantity",
+    "Fulfillment Center",
+    "Disposition",
+    "Reason",
+    "Country",
+    "Reconciled Quantity",
+    "Unreconciled Quantity",
+    "Date and Time",
+)
+RETURNS_COLUMNS = (
+    "return-date",
+    "order-id",
+    "sku",
+    "asin",
+    "fnsku",
+    "product-name",
+    "quantity",
+    "fulfillment-center-id",
+    "detailed-disposition",
+    "reason",
+    "status",
+    "license-plate-number",
+    "customer-comments",
+)
+REPORT_COLUMNS = {
+    "GET_LEDGER_DETAIL_VIEW_DATA": LEDGER_COLUMNS,
+    "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA": RETURNS_COLUMNS,
+}
 
 # Documented default rates (requests per second) per operation.
 DEFAULT_RATES = {ORDERS_PATH: 0.0056, PARTICIPATIONS_PATH: 0.016, INVENTORY_PATH: 2.0}
@@ -186,6 +231,11 @@ class SpApiSimulator:
         self._failures = []  # status per pending failure
         self._delays = []  # seconds per pending slow answer
         self.orders_delay = 0.0  # seconds every searchOrders answer takes (a slow Amazon)
+        self._report_rows = {}  # report type -> rows (dicts keyed by Amazon's column names)
+        self._reports = {}  # report id -> Report dict (+ "_polls", "_document")
+        self._documents = {}  # document id -> gzip bytes
+        self._cancelled_types = set()  # report types Amazon cancels
+        self.report_polls_until_done = 2  # getReport calls answering IN_QUEUE, IN_PROGRESS
         self.requests = []
         self._server = None
         self._thread = None
@@ -246,6 +296,16 @@ class SpApiSimulator:
         with self._lock:
             self._participations = copy.deepcopy(list(participations))
 
+    def set_report_rows(self, report_type, rows):
+        """The rows the next reports of ``report_type`` contain (dicts keyed by column name)."""
+        with self._lock:
+            self._report_rows[report_type] = copy.deepcopy(list(rows))
+
+    def cancel_reports(self, report_type):
+        """Reports of ``report_type`` end CANCELLED (Amazon had no data, or replaced them)."""
+        with self._lock:
+            self._cancelled_types.add(report_type)
+
     def throttle_next(self, n=1, retry_after=None):
         """The next ``n`` API calls answer 429 (QuotaExceeded)."""
         with self._lock:
@@ -292,6 +352,10 @@ class SpApiSimulator:
         if delay:
             time.sleep(delay)
         logged = {name: values if len(values) > 1 else values[0] for name, values in query.items()}
+        download = DOWNLOAD_RE.match(path) if method == "GET" else None
+        if download:
+            self._serve_document(handler, download.group(1))
+            return
         if method == "POST" and path == TOKEN_PATH:
             form = parse_qs(body.decode("utf-8", "replace"))
             logged = {"grant_type": _one(form, "grant_type")}  # never the secrets
@@ -379,6 +443,9 @@ class SpApiSimulator:
                 return self._confirm_shipment(confirmation.group(1), handler.afk_body)
             except _BadRequest as error:
                 return error.status, _errors(error.code, str(error))
+        reports = self._reports_route(handler, method, path, headers)
+        if reports is not None:
+            return reports
         routes = {
             ("GET", ORDERS_PATH): self._search_orders,
             ("GET", PARTICIPATIONS_PATH): self._participations_response,
@@ -677,6 +744,127 @@ class SpApiSimulator:
         )
         fulfillment["fulfillmentStatus"] = "PARTIALLY_SHIPPED" if left else "SHIPPED"
         order["lastUpdatedTime"] = iso(now)
+
+    # -- Reports API ---------------------------------------------------------------------------
+
+    def _reports_route(self, handler, method, path, headers):
+        """The answer of a Reports API call, or None when ``path`` is not one."""
+        operation = None
+        if method == "POST" and path == REPORTS_PATH:
+            operation = "createReport"
+        elif method == "GET" and REPORT_RE.match(path):
+            operation = "getReport"
+        elif method == "GET" and REPORT_DOCUMENT_RE.match(path):
+            operation = "getReportDocument"
+        if operation is None:
+            return None
+        if self.rate_limit is None:
+            headers["x-amzn-RateLimit-Limit"] = str(REPORT_RATES[operation])
+        try:
+            if operation == "createReport":
+                return 202, self._create_report(handler.afk_body)
+            if operation == "getReport":
+                return self._get_report(REPORT_RE.match(path).group(1))
+            return self._get_report_document(REPORT_DOCUMENT_RE.match(path).group(1))
+        except _BadRequest as error:
+            return error.status, _errors(error.code, str(error))
+
+    def _create_report(self, body):
+        try:
+            spec = json.loads(body or b"{}")
+        except ValueError:
+            raise _BadRequest("The request body is not JSON.") from None
+        report_type = spec.get("reportType")
+        if report_type not in REPORT_COLUMNS:
+            raise _BadRequest(f"Invalid reportType {report_type!r}.")
+        if not spec.get("marketplaceIds"):
+            raise _BadRequest("marketplaceIds is required.")
+        with self._lock:
+            report_id = str(50000 + len(self._reports) + 1)
+            self._reports[report_id] = {
+                "reportId": report_id,
+                "reportType": report_type,
+                "marketplaceIds": spec["marketplaceIds"],
+                "dataStartTime": spec.get("dataStartTime"),
+                "dataEndTime": spec.get("dataEndTime"),
+                "createdTime": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "processingStatus": "IN_QUEUE",
+                "_polls": 0,
+                "_rows": copy.deepcopy(self._report_rows.get(report_type, [])),
+            }
+        return {"reportId": report_id}
+
+    def _get_report(self, report_id):
+        with self._lock:
+            report = self._reports.get(report_id)
+            if report is None:
+                return 404, _errors("NotFound", f"Report {report_id} not found.")
+            report["_polls"] += 1
+            polls = report["_polls"]
+            if polls <= self.report_polls_until_done:
+                report["processingStatus"] = "IN_QUEUE" if polls == 1 else "IN_PROGRESS"
+            elif report["reportType"] in self._cancelled_types:
+                report["processingStatus"] = "CANCELLED"
+            elif report["processingStatus"] != "DONE":
+                document_id = f"amzn1.spdoc.1.4.sim.{report_id}"
+                self._documents[document_id] = gzip.compress(
+                    _report_document(report["reportType"], report["_rows"]).encode("utf-8")
+                )
+                report["processingStatus"] = "DONE"
+                report["reportDocumentId"] = document_id
+            return 200, {key: value for key, value in report.items() if not key.startswith("_")}
+
+    def _get_report_document(self, document_id):
+        with self._lock:
+            if document_id not in self._documents:
+                return 404, _errors("NotFound", f"Report document {document_id} not found.")
+        return 200, {
+            "reportDocumentId": document_id,
+            "url": f"{self.url}/sim-report-documents/{document_id}",
+            "compressionAlgorithm": "GZIP",
+        }
+
+    def _serve_document(self, handler, document_id):
+        with self._lock:
+            data = self._documents.get(document_id)
+            self.requests.append(
+                {
+                    "time": time.time(),
+                    "method": "GET",
+                    "path": "/sim-report-documents",
+                    "params": {},
+                    "status": 200 if data is not None else 404,
+                }
+            )
+        if data is None:
+            handler.send_response(404)
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/plain; charset=UTF-8")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        try:
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            _logger.debug("client closed the connection during a report download")
+
+
+def _report_document(report_type, rows):
+    """A report document in Amazon's layout: the ledger fully quoted, the returns plain."""
+    columns = REPORT_COLUMNS[report_type]
+    buffer = io.StringIO()
+    if report_type == "GET_LEDGER_DETAIL_VIEW_DATA":
+        writer = csv.writer(buffer, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n")
+    else:
+        writer = csv.writer(
+            buffer, delimiter="\t", quoting=csv.QUOTE_NONE, lineterminator="\n", escapechar="\\"
+        )
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(name, "") for name in columns])
+    return buffer.getvalue()
 
 
 def _check_package_detail(detail):
