@@ -283,6 +283,68 @@ def report(env, account, run, picking, sim):
     return "\n".join(out)
 
 
+def ledger_events(env, account, sim, now):
+    """Amazon's ledger says: one unit of order 114-0000001-0000001 came back (sellable), and a
+    unit was damaged in a fulfilment centre. The report job imports both, with lots."""
+    day = now.strftime("%m/%d/%Y")
+    sim.report_polls_until_done = 1
+    sim.set_report_rows(
+        "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+        [
+            {
+                "return-date": now.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+                "order-id": "114-0000001-0000001",
+                "sku": "VITC-500",
+                "asin": "B00DEMO",
+                "fnsku": "X00DEMO",
+                "product-name": "Vitamin C 500mg",
+                "quantity": "1",
+                "fulfillment-center-id": "PHX3",
+                "detailed-disposition": "SELLABLE",
+                "reason": "UNWANTED_ITEM",
+                "status": "Unit returned to inventory",
+                "license-plate-number": "LPNDEMO1",
+            }
+        ],
+    )
+    damaged = {
+        "Date": day,
+        "FNSKU": "X00DEMO",
+        "ASIN": "B00DEMO",
+        "MSKU": "VITC-500",
+        "Title": "Vitamin C 500mg",
+        "Event Type": "Adjustments",
+        "Reference ID": "13895071006",
+        "Fulfillment Center": "PHX3",
+        "Country": "US",
+        "Date and Time": now.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+    }
+    sim.set_report_rows(
+        "GET_LEDGER_DETAIL_VIEW_DATA",
+        [
+            dict(damaged, Quantity="-1", Disposition="SELLABLE", Reason="E"),
+            dict(damaged, Quantity="1", Disposition="WAREHOUSE_DAMAGED", Reason="P"),
+        ],
+    )
+    for _run in range(4):  # request, then poll until Amazon's reports are done, then import
+        env["amazon.report"]._amazon_reports_run(account)
+
+
+def ledger_report(env, account):
+    out = ["", "FBA inventory ledger (Sales > Amazon > FBA Inventory Ledger):"]
+    for row in env["amazon.ledger.row"].search([("account_id", "=", account.id)], order="id"):
+        out.append(
+            f"  {row.kind} {row.sku} {row.quantity:g} {row.disposition or ''}: {row.state}"
+            + (f" ({row.message})" if row.message else "")
+        )
+        for line in row.move_ids.move_line_ids:
+            out.append(
+                f"      lot {line.lot_id.name or '-'}: {line.quantity:g} "
+                f"{line.location_id.complete_name} -> {line.location_dest_id.complete_name}"
+            )
+    return "\n".join(out)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", required=True)
@@ -320,8 +382,10 @@ def main(argv=None):
         picking = stock_and_replenish(env, account)
         run = account._amazon_sync_orders_one()
         ship_fbm_orders(env, account)
+        ledger_events(env, account, sim, now)
         cr.flush()  # the cursor commits when the block ends
         print(report(env, account, run, picking, sim))
+        print(ledger_report(env, account))
     print(
         "\nOpen the result in the browser:\n"
         f"  {sys.executable} -m odoo --addons-path={args.addons_path} -d {args.database}\n"
