@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sp_api.api import Inventories, OrdersV0, OrdersV20260101, ReportsV2, Sellers
+from sp_api.api import (
+    FulfillmentInboundV20240320,
+    Inventories,
+    OrdersV0,
+    OrdersV20260101,
+    ReportsV2,
+    Sellers,
+)
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces
@@ -32,7 +39,7 @@ from sp_api.base.exceptions import (
     get_exception_for_code,
 )
 
-from . import const, ratelimit, reports
+from . import const, fulfillment_inbound, ratelimit, reports
 from .exceptions import (
     AmazonAuthError,
     AmazonBudgetExhausted,
@@ -161,6 +168,16 @@ class _OrdersV0Client(_ResponseHook, OrdersV0):
 
 class _ReportsClient(_ResponseHook, ReportsV2):
     pass
+
+
+class _InboundClient(_ResponseHook, FulfillmentInboundV20240320):
+    """The library adds ``marketplaceIds`` to every POST body and GET query unless present:
+    the inbound API names its marketplace in ``destinationMarketplaces`` and takes no such
+    parameter, so nothing is added."""
+
+    def _request(self, path, **kwargs):
+        kwargs["add_marketplace"] = False
+        return super()._request(path, **kwargs)
 
 
 def _token_client_class(lwa_url, timeout):
@@ -674,6 +691,30 @@ class SpApiAdapter:
                 f"The report document of {self.label} is unreadable: {error}.", field="document"
             ) from None
         return content, download.charset_encoding
+
+    # -- Fulfillment Inbound API 2024-03-20 (see :mod:`.fulfillment_inbound`) ----------------
+
+    def create_inbound_plan(self, body):
+        """createInboundPlan: ``(inboundPlanId, operationId)`` of the plan Amazon creates.
+
+        ``body`` comes from :func:`.fulfillment_inbound.build_request`. Amazon answers 202 and
+        creates the plan asynchronously: follow ``operationId`` with
+        :meth:`get_inbound_operation_status`.
+        """
+        response = self._call(
+            const.OP_CREATE_INBOUND_PLAN, _InboundClient, "create_inbound_plan", **body
+        )
+        return fulfillment_inbound.parse_create_response(response.payload)
+
+    def get_inbound_operation_status(self, operation_id):
+        """getInboundOperationStatus: a :class:`.fulfillment_inbound.OperationStatus`."""
+        response = self._call(
+            const.OP_GET_INBOUND_OPERATION_STATUS,
+            _InboundClient,
+            "get_inbound_operation_status",
+            operationId=operation_id,
+        )
+        return fulfillment_inbound.parse_operation_status(response.payload)
 
 
 # -- endpoint policy ----------------------------------------------------------------------------

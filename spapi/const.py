@@ -166,3 +166,22 @@ RATE_LIMITS.update(
     }
 )
 REPORT_DOCUMENT_MAX_BYTES = 512 * 1024 * 1024  # refuse a larger download (compressed or not)
+
+# Fulfillment Inbound API 2024-03-20 (inbound plans with lots and expiry): operations and
+# documented usage plans (requests per second, burst), from the "Usage Plan" tables of
+# shared/spapi-models/fulfillmentInbound_2024-03-20.json.
+OP_CREATE_INBOUND_PLAN = "createInboundPlan"
+OP_GET_INBOUND_OPERATION_STATUS = "getInboundOperationStatus"
+CREATE_INBOUND_PLAN_RATE = 2.0
+CREATE_INBOUND_PLAN_BURST = 2
+GET_INBOUND_OPERATION_STATUS_RATE = 2.0
+GET_INBOUND_OPERATION_STATUS_BURST = 6
+RATE_LIMITS.update(
+    {
+        OP_CREATE_INBOUND_PLAN: (CREATE_INBOUND_PLAN_RATE, CREATE_INBOUND_PLAN_BURST),
+        OP_GET_INBOUND_OPERATION_STATUS: (
+            GET_INBOUND_OPERATION_STATUS_RATE,
+            GET_INBOUND_OPERATION_STATUS_BURST,
+        ),
+    }
+)

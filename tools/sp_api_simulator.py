@@ -99,6 +99,43 @@ REPORT_COLUMNS = {
     "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA": RETURNS_COLUMNS,
 }
 
+# Fulfillment Inbound API 2024-03-20 (inbound plans with lots and expiry).
+INBOUND_PLANS_PATH = "/inbound/fba/2024-03-20/inboundPlans"
+INBOUND_OPERATION_RE = re.compile(r"^/inbound/fba/2024-03-20/operations/([^/]+)$")
+INBOUND_RATES = {"createInboundPlan": 2.0, "getInboundOperationStatus": 2.0}
+INBOUND_OWNERS = ("AMAZON", "SELLER", "NONE")
+INBOUND_ADDRESS_MAX = {
+    "addressLine1": 180,
+    "addressLine2": 60,
+    "city": 30,
+    "companyName": 50,
+    "countryCode": 2,
+    "districtOrCounty": 50,
+    "email": 1024,
+    "name": 50,
+    "phoneNumber": 20,
+    "postalCode": 32,
+    "stateOrProvinceCode": 64,
+}
+INBOUND_ADDRESS_REQUIRED = (
+    "addressLine1",
+    "city",
+    "countryCode",
+    "name",
+    "phoneNumber",
+    "postalCode",
+)
+INBOUND_ITEM_FIELDS = (
+    "msku",
+    "quantity",
+    "labelOwner",
+    "prepOwner",
+    "expiration",
+    "manufacturingLotCode",
+)
+INBOUND_EXPIRATION_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])$")
+INBOUND_ID_RE = re.compile(r"^[a-zA-Z0-9-]*$")
+
 # Documented default rates (requests per second) per operation.
 DEFAULT_RATES = {ORDERS_PATH: 0.0056, PARTICIPATIONS_PATH: 0.016, INVENTORY_PATH: 2.0}
 
@@ -236,6 +273,11 @@ class SpApiSimulator:
         self._documents = {}  # document id -> gzip bytes
         self._cancelled_types = set()  # report types Amazon cancels
         self.report_polls_until_done = 2  # getReport calls answering IN_QUEUE, IN_PROGRESS
+        self._inbound_plans = {}  # inbound plan id -> the createInboundPlan body (+ its status)
+        self._inbound_operations = {}  # operation id -> {"plan": id, "polls": n, "problems": []}
+        self._inbound_known_mskus = None  # None: every MSKU is an FBA listing
+        self._inbound_expiring_mskus = set()  # MSKUs whose items need an expiration date
+        self.inbound_polls_until_done = 1  # getInboundOperationStatus calls answering IN_PROGRESS
         self.requests = []
         self._server = None
         self._thread = None
@@ -443,6 +485,9 @@ class SpApiSimulator:
                 return self._confirm_shipment(confirmation.group(1), handler.afk_body)
             except _BadRequest as error:
                 return error.status, _errors(error.code, str(error))
+        inbound = self._inbound_route(handler, method, path, headers)
+        if inbound is not None:
+            return inbound
         reports = self._reports_route(handler, method, path, headers)
         if reports is not None:
             return reports
@@ -849,6 +894,173 @@ class SpApiSimulator:
             handler.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             _logger.debug("client closed the connection during a report download")
+
+    # -- Fulfillment Inbound API 2024-03-20 ----------------------------------------------------
+
+    def set_inbound_mskus(self, known=None, needs_expiration=()):
+        """Which MSKUs are FBA listings (None: any) and which need an expiration date: a plan
+        with another MSKU, or one of those without ``expiration``, FAILS with problems."""
+        with self._lock:
+            self._inbound_known_mskus = set(known) if known is not None else None
+            self._inbound_expiring_mskus = set(needs_expiration)
+
+    def inbound_plans(self):
+        """``{inboundPlanId: createInboundPlan body}`` of the plans created so far."""
+        with self._lock:
+            return copy.deepcopy(self._inbound_plans)
+
+    def _inbound_route(self, handler, method, path, headers):
+        """The answer of a Fulfillment Inbound call, or None when ``path`` is not one."""
+        operation = None
+        if method == "POST" and path == INBOUND_PLANS_PATH:
+            operation = "createInboundPlan"
+        elif method == "GET" and INBOUND_OPERATION_RE.match(path):
+            operation = "getInboundOperationStatus"
+        if operation is None:
+            return None
+        if self.rate_limit is None:
+            headers["x-amzn-RateLimit-Limit"] = str(INBOUND_RATES[operation])
+        try:
+            if operation == "createInboundPlan":
+                return 202, self._create_inbound_plan(handler.afk_body)
+            return self._inbound_operation(INBOUND_OPERATION_RE.match(path).group(1))
+        except _BadRequest as error:
+            return error.status, _errors(error.code, str(error))
+
+    def _create_inbound_plan(self, body):
+        """createInboundPlan: check the body like the model (``CreateInboundPlanRequest``);
+        Amazon's problems with the items come later, from the operation (as on Amazon)."""
+        try:
+            request = json.loads(body or b"null")
+        except ValueError:
+            raise _BadRequest("The request body is not valid JSON.") from None
+        _check_inbound_request(request)
+        plan_id = "wf" + str(uuid.uuid4())
+        operation_id = str(uuid.uuid4())
+        problems = []
+        with self._lock:
+            for index, item in enumerate(request["items"]):
+                msku = item["msku"]
+                known = self._inbound_known_mskus
+                if known is not None and msku not in known:
+                    problems.append(
+                        {
+                            "code": "FBA_INB_UNKNOWN_MSKU",
+                            "message": f"The MSKU {msku} is not an FBA listing in marketplace "
+                            f"{request['destinationMarketplaces'][0]}.",
+                            "details": f"items[{index}].msku",
+                            "severity": "ERROR",
+                        }
+                    )
+                elif msku in self._inbound_expiring_mskus and not item.get("expiration"):
+                    problems.append(
+                        {
+                            "code": "FBA_INB_EXPIRATION_REQUIRED",
+                            "message": f"MSKU {msku} requires an expiration date.",
+                            "details": f"items[{index}].expiration",
+                            "severity": "ERROR",
+                        }
+                    )
+            self._inbound_plans[plan_id] = copy.deepcopy(request)
+            self._inbound_operations[operation_id] = {
+                "plan": plan_id,
+                "polls": 0,
+                "problems": problems,
+            }
+        return {"inboundPlanId": plan_id, "operationId": operation_id}
+
+    def _inbound_operation(self, operation_id):
+        if not 36 <= len(operation_id) <= 38 or not INBOUND_ID_RE.match(operation_id):
+            raise _BadRequest("The operationId is malformed.", code="BadRequest")
+        with self._lock:
+            operation = self._inbound_operations.get(operation_id)
+            if operation is None:
+                return 404, _errors("NotFound", f"Operation {operation_id} not found.")
+            operation["polls"] += 1
+            problems = operation["problems"]
+            if operation["polls"] <= self.inbound_polls_until_done:
+                status, shown = "IN_PROGRESS", []
+            elif any(p["severity"] == "ERROR" for p in problems):
+                status, shown = "FAILED", problems
+            else:
+                status, shown = "SUCCESS", problems
+        return 200, {
+            "operationId": operation_id,
+            "operation": "createInboundPlan",
+            "operationStatus": status,
+            "operationProblems": copy.deepcopy(shown),
+        }
+
+
+def _check_inbound_request(request):
+    """Refuse (400 InvalidInput) a createInboundPlan body the model does not allow."""
+    if not isinstance(request, dict):
+        raise _BadRequest("The request body must be a CreateInboundPlanRequest object.")
+    unknown = set(request) - {"destinationMarketplaces", "items", "name", "sourceAddress"}
+    if unknown:
+        raise _BadRequest(f"Unexpected field(s): {', '.join(sorted(unknown))}.")
+    missing = [f for f in ("destinationMarketplaces", "items", "sourceAddress") if f not in request]
+    if missing:
+        raise _BadRequest(f"Missing required field(s): {', '.join(missing)}.")
+    marketplaces = request["destinationMarketplaces"]
+    if not isinstance(marketplaces, list) or len(marketplaces) != 1:
+        raise _BadRequest("destinationMarketplaces must hold exactly one marketplace.")
+    if not isinstance(marketplaces[0], str) or not re.match(r"^[A-Z0-9]{1,20}$", marketplaces[0]):
+        raise _BadRequest("Invalid destinationMarketplace provided.", code="BadRequest")
+    name = request.get("name")
+    if name is not None and (not isinstance(name, str) or not 1 <= len(name) <= 40):
+        raise _BadRequest("name must be a string of 1 to 40 characters.")
+    items = request["items"]
+    if not isinstance(items, list) or not 1 <= len(items) <= 2000:
+        raise _BadRequest("items must hold 1 to 2000 items.")
+    for index, item in enumerate(items):
+        _check_inbound_item(index, item)
+    _check_inbound_address(request["sourceAddress"])
+
+
+def _check_inbound_item(index, item):
+    where = f"items[{index}]"
+    if not isinstance(item, dict):
+        raise _BadRequest(f"{where} must be an ItemInput object.")
+    unknown = set(item) - set(INBOUND_ITEM_FIELDS)
+    if unknown:
+        raise _BadRequest(f"{where}: unexpected field(s) {', '.join(sorted(unknown))}.")
+    for field in ("msku", "quantity", "labelOwner", "prepOwner"):
+        if field not in item:
+            raise _BadRequest(f"{where}.{field} is required.")
+    msku = item["msku"]
+    if not isinstance(msku, str) or not 1 <= len(msku) <= 255:
+        raise _BadRequest(f"{where}.msku must be a string of 1 to 255 characters.")
+    quantity = item["quantity"]
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 500000:
+        raise _BadRequest(f"{where}.quantity must be an integer from 1 to 500000.")
+    for field in ("labelOwner", "prepOwner"):
+        if item[field] not in INBOUND_OWNERS:
+            raise _BadRequest(f"{where}.{field} must be one of {', '.join(INBOUND_OWNERS)}.")
+    lot = item.get("manufacturingLotCode")
+    if lot is not None and (not isinstance(lot, str) or not 1 <= len(lot) <= 256):
+        raise _BadRequest(f"{where}.manufacturingLotCode must be 1 to 256 characters.")
+    expiration = item.get("expiration")
+    if expiration is not None and (
+        not isinstance(expiration, str) or not INBOUND_EXPIRATION_RE.match(expiration)
+    ):
+        raise _BadRequest(f"{where}.expiration must be a date YYYY-MM-DD.")
+
+
+def _check_inbound_address(address):
+    if not isinstance(address, dict):
+        raise _BadRequest("sourceAddress must be an AddressInput object.")
+    for field in INBOUND_ADDRESS_REQUIRED:
+        if not address.get(field):
+            raise _BadRequest(f"sourceAddress.{field} is required.")
+    for field, value in address.items():
+        limit = INBOUND_ADDRESS_MAX.get(field)
+        if limit is None:
+            raise _BadRequest(f"sourceAddress: unexpected field {field}.")
+        if not isinstance(value, str) or not 1 <= len(value) <= limit:
+            raise _BadRequest(f"sourceAddress.{field} must be 1 to {limit} characters.")
+    if not re.match(r"^[A-Z]{2}$", address["countryCode"]):
+        raise _BadRequest("sourceAddress.countryCode must be two capital letters.")
 
 
 def _report_document(report_type, rows):
