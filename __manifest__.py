@@ -40,6 +40,9 @@
         "data/ir_cron_shipments.xml",
         "views/amazon_money_views.xml",
         "data/ir_cron_reports.xml",
+        "security/amazon_inbound_plan_security.xml",
+        "views/amazon_inbound_plan_views.xml",
+        "data/ir_cron_inbound.xml",
     ],
     "demo": [
         "demo/amazon_fba_kit_demo.xml",

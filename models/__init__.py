@@ -42,3 +42,6 @@ from . import amazon_ledger_row
 from . import amazon_account_reports
 from . import stock_location_ledger
 from . import amazon_fba_inventory_ledger
+from . import amazon_inbound_plan
+from . import amazon_account_inbound
+from . import stock_picking_inbound

@@ -1,12 +1,14 @@
 """A small validator for Amazon's Swagger 2.0 models (no jsonschema dependency).
 
-Checks ``$ref``, ``type``, ``required``, ``enum``, ``properties``, ``items``, ``maxItems`` and
+Checks ``$ref``, ``type``, ``required``, ``enum``, ``properties``, ``items``, ``minItems``,
+``maxItems``, ``minLength``, ``maxLength``, ``pattern``, ``minimum``, ``maximum`` and
 ``format: date-time`` recursively and returns the list of problems (empty when valid).
 """
 
 import datetime
 import json
 import os
+import re
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 MODELS = os.path.join(FIXTURES, "spapi-models")  # Amazon's models, copied unchanged
@@ -50,6 +52,7 @@ def validate(value, schema, model, path="$"):
         return [f"{path}: expected {kind}, got {type(value).__name__}"]
     if "enum" in schema and value not in schema["enum"]:
         problems.append(f"{path}: {value!r} not in {schema['enum']}")
+    problems.extend(_bound_problems(value, schema, path))
     if schema.get("format") == "date-time" and isinstance(value, str):
         try:
             datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -70,6 +73,28 @@ def validate(value, schema, model, path="$"):
             problems.append(f"{path}: more than {schema['maxItems']} items")
         for index, item in enumerate(value):
             problems.extend(validate(item, schema.get("items", {}), model, f"{path}[{index}]"))
+    return problems
+
+
+def _bound_problems(value, schema, path):
+    """``minLength``, ``maxLength`` and ``pattern`` of a string, ``minimum`` and ``maximum`` of
+    a number, ``minItems`` of an array."""
+    problems = []
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            problems.append(f"{path}: {value} below the minimum {schema['minimum']}")
+        if "maximum" in schema and value > schema["maximum"]:
+            problems.append(f"{path}: {value} above the maximum {schema['maximum']}")
+    if isinstance(value, list) and len(value) < schema.get("minItems", 0):
+        problems.append(f"{path}: fewer than {schema['minItems']} items")
+    if not isinstance(value, str):
+        return problems
+    if len(value) < schema.get("minLength", 0):
+        problems.append(f"{path}: shorter than {schema['minLength']} characters")
+    if "maxLength" in schema and len(value) > schema["maxLength"]:
+        problems.append(f"{path}: longer than {schema['maxLength']} characters")
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        problems.append(f"{path}: {value!r} does not match {schema['pattern']}")
     return problems
 
 

@@ -52,6 +52,10 @@ MODEL_ACCESS = {
     "sale.order.amazon.return.line": {"manager": "rwcu", "admin": "rwcu"},
     "amazon.mcf.order": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
     "amazon.shipment.confirmation": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
+    # Inbound plans: Inventory users read them, Inventory administrators send them (the admin
+    # here); Amazon users read them. Nobody deletes one: it records what Amazon was sent.
+    "amazon.inbound.plan": {"user": "r", "manager": "r", "admin": "rwc"},
+    "amazon.inbound.plan.item": {"user": "r", "manager": "r", "admin": "rwc"},
 }
 
 # (model, field) -> groups of the field, and the roles that may read and write it
@@ -164,6 +168,15 @@ BUTTONS = {
     },
     ("sale.order.amazon.return", "action_apply"): _ADMIN_ONLY,
     ("amazon.account", "action_open_pool_replenishment"): _AMAZON_USERS,
+    # Send to Amazon: Inventory administrators only (the admin here; pressed on a draft delivery:
+    # "not ready"). Opening the plans reads them: Amazon (or Inventory) users.
+    ("stock.picking", "action_amazon_send_inbound_plan"): {
+        **_AMAZON_MANAGERS,
+        "manager": ACCESS,
+        "admin": REFUSED,
+    },
+    ("stock.picking", "action_amazon_open_inbound_plans"): _AMAZON_USERS,
+    ("amazon.inbound.plan", "action_open_picking"): _AMAZON_USERS,
 }
 
 # menu xml id -> the roles that see it
@@ -180,6 +193,7 @@ MENUS = {
     "amazon_fba_kit.stock_lot_amazon_recall_menu": {"user", "manager", "admin"},
     "amazon_fba_kit.amazon_mcf_order_menu": {"user", "manager", "admin"},
     "amazon_fba_kit.amazon_shipment_confirmation_menu": {"user", "manager", "admin"},
+    "amazon_fba_kit.amazon_inbound_plan_menu": {"user", "manager", "admin"},
 }
 
 
@@ -318,6 +332,10 @@ class TestAccessReview(AmazonLotCase):
             return self.mcf.with_env(env)
         if model == "stock.picking":
             return self.confirmation.picking_id.with_env(env)
+        if model == "amazon.inbound.plan":
+            return self._review_inbound_plan(self.account, self.confirmation.picking_id).with_env(
+                env
+            )
         if model == "amazon.fba.inventory.adjust":
             action = self.inventory.with_env(env).action_open_adjust()
             return env[model].browse(action["res_id"])
@@ -511,6 +529,20 @@ class TestAccessReview(AmazonLotCase):
             }
         )
 
+    def _review_inbound_plan(self, account, picking):
+        return self.env["amazon.inbound.plan"].create(
+            {
+                "name": f"review-{account.id}",
+                "picking_id": picking.id,
+                "company_id": account.company_id.id,
+                "account_id": account.id,
+                "marketplace_id": self.us.id,
+                "label_owner": "SELLER",
+                "prep_owner": "SELLER",
+                "state": "failed",
+            }
+        )
+
     def test_record_rules_across_companies(self):
         """Records of another company stay out of reach, for every company-bound model."""
         company_b = self.env["res.company"].create({"name": "Review Company B"})
@@ -559,6 +591,9 @@ class TestAccessReview(AmazonLotCase):
             "amazon.report": self._review_report(account_b),
             "amazon.ledger.row": self._review_ledger_row(account_b),
         }
+        records_b["amazon.inbound.plan"] = self._review_inbound_plan(
+            account_b, records_b["amazon.shipment.confirmation"].picking_id
+        )
         problems = []
         for model in self._addon_models():
             field = self.env[model]._fields.get("company_id")
@@ -590,6 +625,9 @@ class TestAccessReview(AmazonLotCase):
             "amazon.shipment.confirmation": self.confirmation,
             "amazon.report": self._review_report(self.account),
             "amazon.ledger.row": self._review_ledger_row(self.account),
+            "amazon.inbound.plan": self._review_inbound_plan(
+                self.account, self.confirmation.picking_id
+            ),
         }
         for role in ("user", "manager"):
             user = self.users[role]
