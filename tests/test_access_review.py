@@ -333,9 +333,9 @@ class TestAccessReview(AmazonLotCase):
         if model == "stock.picking":
             return self.confirmation.picking_id.with_env(env)
         if model == "amazon.inbound.plan":
-            return self._review_inbound_plan(self.account, self.confirmation.picking_id).with_env(
-                env
-            )
+            plan = self._review_inbound_plan(self.account, self.confirmation.picking_id)
+            plan.invalidate_recordset()  # read from the database, as the web client's RPC does
+            return plan.with_env(env)
         if model == "amazon.fba.inventory.adjust":
             action = self.inventory.with_env(env).action_open_adjust()
             return env[model].browse(action["res_id"])
