@@ -240,7 +240,9 @@ class StockPicking(models.Model):
 
     def _amazon_inbound_item_vals(self, account, marketplace):
         """Values of the plan's items: one per (SKU, lot) of what the transfer moves (done
-        quantities once validated, reserved ones before). Raises one UserError listing every
+        quantities once validated, reserved ones before), with the lot's expiration date.
+        Serial numbers are no manufacturing lots: a product tracked by serial number gives one
+        item per (SKU, expiration date), without lot code. Raises one UserError listing every
         product that cannot be sent."""
         self.ensure_one()
         quantities = defaultdict(float)
@@ -250,7 +252,13 @@ class StockPicking(models.Model):
             quantity = line.product_uom_id._compute_quantity(
                 line.quantity, line.product_id.uom_id, rounding_method="HALF-UP"
             )
-            quantities[(line.product_id, line.lot_id)] += quantity
+            lot = line.lot_id
+            expiration = False
+            if lot and "expiration_date" in lot._fields and lot.expiration_date:
+                expiration = fields.Datetime.context_timestamp(self, lot.expiration_date).date()
+            if line.product_id.tracking == "serial":
+                lot = lot.browse()
+            quantities[(line.product_id, lot, expiration)] += quantity
         if not quantities:
             raise UserError(
                 self.env._(
@@ -260,13 +268,13 @@ class StockPicking(models.Model):
                 )
             )
         errors, skus = [], {}
-        for product in {product for product, _lot in quantities}:
+        for product in {product for product, _lot, _expiration in quantities}:
             try:
                 skus[product] = self._amazon_inbound_sku(account, marketplace, product)
             except UserError as error:
                 errors.append(str(error))
         vals_list = []
-        for (product, lot), quantity in quantities.items():
+        for (product, lot, expiration), quantity in quantities.items():
             if product not in skus:
                 continue
             sku, per_unit = skus[product]
@@ -283,9 +291,6 @@ class StockPicking(models.Model):
                     )
                 )
                 continue
-            expiration = False
-            if lot and "expiration_date" in lot._fields and lot.expiration_date:
-                expiration = fields.Datetime.context_timestamp(self, lot.expiration_date).date()
             vals_list.append(
                 {
                     "product_id": product.id,

@@ -175,6 +175,29 @@ class TestInboundPlan(AmazonLotCase):
             (item["quantity"], item["labelOwner"], item["prepOwner"]), (4, "NONE", "NONE")
         )
 
+    def test_serial_numbers_are_no_lot_codes(self):
+        serials = [self._lot(f"INB-SN-{n}", product=self.serial_product) for n in range(3)]
+        self.env["amazon.offer"].create(
+            {"account_id": self.account.id, "sku": "BPM-FBA", "product_id": self.serial_kit.id}
+        )
+        picking = self._replenish([(self.serial_product, serial, 1) for serial in serials])
+        plan = self._send(picking)
+        self.assertEqual(json.loads(plan.request_body)["items"][0]["quantity"], 3)
+        (item,) = plan.item_ids
+        self.assertEqual((item.msku, item.quantity, item.lot_code), ("BPM-FBA", 3, False))
+        self.assertNotIn("manufacturingLotCode", json.loads(plan.request_body)["items"][0])
+
+    def test_multipack_sku_counts_packs(self):
+        pack = self._create_kit(self.lot_product, qty=2, name="Vitamin C 2-pack")
+        self.offer.product_id = pack  # the only FBA offer: the 2-pack
+        lot = self._lot("INB-PACK")
+        picking = self._replenish([(self.lot_product, lot, 8)])
+        (item,) = self._send(picking).item_ids
+        self.assertEqual((item.quantity, item.product_qty), (4, 8.0))
+        other = self._replenish([(self.lot_product, self._lot("INB-PACK-ODD"), 3)])
+        with self.assertRaisesRegex(UserError, "do not make whole units of SKU"):
+            self._send(other)
+
     # -- refusals -----------------------------------------------------------------------------
 
     def test_no_offer_is_refused_naming_the_product(self):

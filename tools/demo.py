@@ -5,12 +5,14 @@ Stocks the demo products in WH/Stock, sends their lots to WH/Amazon with an FBA 
 transfer (as a seller does), starts the local SP-API simulator with a default set of FBA and FBM
 orders, points the demo account at it, runs the real order sync, picks and validates the FBM
 delivery with a carrier and tracking number, confirms it to Amazon (the scheduled action) and
-prints what it booked and confirmed.
+prints what it booked and confirmed. Then sends the replenishment to Amazon as an inbound plan
+with its lots (Send to Amazon) and runs the scheduled action until Amazon's operation succeeds.
 """
 
 import argparse
 import logging
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -345,6 +347,45 @@ def ledger_report(env, account):
     return "\n".join(out)
 
 
+def send_to_amazon(env, account, picking):
+    """Send to Amazon: queue the replenishment as an inbound plan (its lots and expiry dates),
+    then run the scheduled action until Amazon's asynchronous operation is over, waiting until
+    each poll is due (a few seconds) as the cron worker would."""
+    codes = picking.move_ids.product_id.mapped("default_code")
+    env["amazon.offer"]._get_or_create_for_skus(account, codes)  # the SKUs Amazon knows them by
+    plan = picking._amazon_queue_inbound_plan(account=account)
+    Plan = env["amazon.inbound.plan"]
+    for _run in range(10):
+        Plan._cron_amazon_inbound_plans()
+        plan.invalidate_recordset()
+        if plan.state not in ("queued", "creating"):
+            break
+        wait = (plan.next_attempt - datetime.now(timezone.utc).replace(tzinfo=None)).total_seconds()
+        time.sleep(min(max(wait, 0) + 0.5, 70))
+    return plan
+
+
+def inbound_report(plan):
+    out = [
+        "",
+        f"Send to Amazon: transfer {plan.picking_id.name} as an inbound plan ({plan.state})",
+        (
+            f"  Amazon inbound plan id: {plan.inbound_plan_ref or '-'}; Amazon answered "
+            f"IN_PROGRESS {plan.poll_count} time(s) before the end of its operation"
+        ),
+    ]
+    for item in plan.item_ids:
+        out.append(
+            f"  SKU {item.msku} x {item.quantity}: lot {item.lot_code or '-'}, expires "
+            f"{item.expiration or '-'}"
+        )
+    if plan.seller_central_url:
+        out.append(f"  Continue in Seller Central: {plan.seller_central_url}")
+    if plan.state != "created":
+        out.append(f"  {plan.message or ''} {plan.problems or ''}")
+    return "\n".join(out)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", required=True)
@@ -383,9 +424,11 @@ def main(argv=None):
         run = account._amazon_sync_orders_one()
         ship_fbm_orders(env, account)
         ledger_events(env, account, sim, now)
+        plan = send_to_amazon(env, account, picking)
         cr.flush()  # the cursor commits when the block ends
         print(report(env, account, run, picking, sim))
         print(ledger_report(env, account))
+        print(inbound_report(plan))
     print(
         "\nOpen the result in the browser:\n"
         f"  {sys.executable} -m odoo --addons-path={args.addons_path} -d {args.database}\n"
