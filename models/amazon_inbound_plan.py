@@ -19,6 +19,8 @@ import logging
 import time
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
@@ -404,8 +406,8 @@ class AmazonInboundPlan(models.Model):
                 "problems": problems,
             }
         )
-        body = message if not problems else f"{message}\n{problems}"
-        self.picking_id.message_post(body=body)
+        lines = [message] + (problems.splitlines() if problems else [])
+        self.picking_id.message_post(body=Markup("<br/>").join(lines))
 
 
 class AmazonInboundPlanItem(models.Model):

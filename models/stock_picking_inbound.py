@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_round
+from odoo.tools import SQL, float_round
 
 from ..spapi import fulfillment_inbound
 from .amazon_inbound_plan import CRON_XMLID, PLAN_STATES
@@ -125,7 +125,10 @@ class StockPicking(models.Model):
                     picking=self.name,
                 )
             )
+        # One plan at a time per transfer: two clicks at once queue it once.
+        self.env.cr.execute(SQL("SELECT id FROM stock_picking WHERE id = %s FOR UPDATE", self.id))
         # sudo: the plans are the addon's bookkeeping of Amazon calls, checked below.
+        self.invalidate_recordset(["amazon_inbound_plan_ids"])
         busy = self.sudo().amazon_inbound_plan_ids.filtered(lambda p: p.state != "failed")
         if busy:
             raise UserError(

@@ -52,10 +52,11 @@ MODEL_ACCESS = {
     "sale.order.amazon.return.line": {"manager": "rwcu", "admin": "rwcu"},
     "amazon.mcf.order": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
     "amazon.shipment.confirmation": {"user": "r", "manager": "rwcu", "admin": "rwcu"},
-    # Inbound plans: Inventory users read them, Inventory administrators send them (the admin
-    # here); Amazon users read them. Nobody deletes one: it records what Amazon was sent.
-    "amazon.inbound.plan": {"user": "r", "manager": "r", "admin": "rwc"},
-    "amazon.inbound.plan.item": {"user": "r", "manager": "r", "admin": "rwc"},
+    # Inbound plans: Inventory and Amazon users read them; only the addon writes them (Send to
+    # Amazon, by an Inventory administrator, and the scheduled action); nobody deletes one: it
+    # records what Amazon was sent.
+    "amazon.inbound.plan": {"user": "r", "manager": "r", "admin": "r"},
+    "amazon.inbound.plan.item": {"user": "r", "manager": "r", "admin": "r"},
 }
 
 # (model, field) -> groups of the field, and the roles that may read and write it
