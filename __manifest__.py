@@ -40,6 +40,8 @@
         "data/ir_cron_shipments.xml",
         "views/amazon_money_views.xml",
         "data/ir_cron_reports.xml",
+        "data/ir_cron_mcf_lots.xml",
+        "views/amazon_mcf_lot_views.xml",
     ],
     "demo": [
         "demo/amazon_fba_kit_demo.xml",

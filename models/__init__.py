@@ -42,3 +42,6 @@ from . import amazon_ledger_row
 from . import amazon_account_reports
 from . import stock_location_ledger
 from . import amazon_fba_inventory_ledger
+from . import amazon_mcf_order_lots
+from . import amazon_account_provenance
+from . import stock_lot_provenance

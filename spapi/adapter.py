@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sp_api.api import Inventories, OrdersV0, OrdersV20260101, ReportsV2, Sellers
+from sp_api.api import (
+    FulfillmentOutbound,
+    Inventories,
+    OrdersV0,
+    OrdersV20260101,
+    ReportsV2,
+    Sellers,
+)
 from sp_api.auth import AccessTokenClient
 from sp_api.auth.exceptions import AuthorizationError
 from sp_api.base import Marketplaces
@@ -160,6 +167,10 @@ class _OrdersV0Client(_ResponseHook, OrdersV0):
 
 
 class _ReportsClient(_ResponseHook, ReportsV2):
+    pass
+
+
+class _FulfillmentOutboundClient(_ResponseHook, FulfillmentOutbound):
     pass
 
 
@@ -674,6 +685,26 @@ class SpApiAdapter:
                 f"The report document of {self.label} is unreadable: {error}.", field="document"
             ) from None
         return content, download.charset_encoding
+
+    # -- Fulfillment Outbound API 2020-07-01 (see :mod:`.fulfillment_outbound`) --------------
+
+    def get_fulfillment_order(self, seller_fulfillment_order_id):
+        """getFulfillmentOrder: the payload dict (``fulfillmentOrder``, ``fulfillmentShipments``
+        ...) of one Multi-Channel Fulfilment order. Amazon not knowing it (yet) raises
+        :class:`AmazonPermanentError` with ``status`` 404."""
+        response = self._call(
+            const.OP_GET_FULFILLMENT_ORDER,
+            _FulfillmentOutboundClient,
+            "get_fulfillment_order",
+            sellerFulfillmentOrderId=seller_fulfillment_order_id,
+        )
+        payload = response.payload
+        if not isinstance(payload, dict):
+            raise AmazonMappingError(
+                "Amazon sent a malformed payload: field payload must be an object.",
+                field="payload",
+            )
+        return payload
 
 
 # -- endpoint policy ----------------------------------------------------------------------------
