@@ -10,6 +10,7 @@ account's wait.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -17,7 +18,13 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, float_is_zero
 
 from ..spapi import fulfillment_outbound
-from ..spapi.exceptions import AmazonError, AmazonMappingError, AmazonPermanentError
+from ..spapi.exceptions import (
+    AmazonBudgetExhausted,
+    AmazonError,
+    AmazonMappingError,
+    AmazonPermanentError,
+)
+from .amazon_account_jobs import MAX_RATE_LIMIT_WAIT
 
 _logger = logging.getLogger(__name__)
 
@@ -34,6 +41,33 @@ LOT_STATES = [
 def retry_delay(attempts):
     """The wait after ``attempts`` unsuccessful reads of a fulfilment order."""
     return timedelta(minutes=RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1])
+
+
+class _ReadJob:
+    """One call of the scheduled action: its time budget and one adapter per account."""
+
+    def __init__(self, env):
+        Account = env["amazon.account"]
+        self.budget = Account._amazon_job_budget()
+        self.deadline = Account._amazon_job_deadline(self.budget)
+        self.adapters = {}
+
+    def over(self):
+        return time.monotonic() > self.deadline
+
+    def adapter(self, account):
+        if account not in self.adapters:
+            self.adapters[account] = account._get_sp_api_adapter(
+                label=account.name,
+                deadline=self.deadline,
+                max_wait=MAX_RATE_LIMIT_WAIT,
+                timeout=account._amazon_request_timeout(self.budget),
+            )
+        return self.adapters[account]
+
+    def close(self):
+        for adapter in self.adapters.values():
+            adapter.close()
 
 
 class _LotProblem(UserError):
@@ -89,18 +123,19 @@ class AmazonMcfOrder(models.Model):
         """Scheduled action: read the due fulfilment orders, one commit each."""
         due = [("lot_state", "=", "pending"), ("lot_next_attempt", "<=", fields.Datetime.now())]
         mcf_orders = self.search(due, order="lot_next_attempt, id", limit=limit)
-        adapters = {}
+        job = _ReadJob(self.env)
         done = 0
         try:
             for mcf in mcf_orders:
+                if job.over():
+                    break  # the cron worker calls again for the rest
                 if not mcf._amazon_lock_pending():
                     continue
-                mcf._amazon_read_lots_guarded(adapters)
+                mcf._amazon_read_lots_guarded(job)
                 done += 1
                 mcf.account_id._amazon_commit()
         finally:
-            for adapter in adapters.values():
-                adapter.close()
+            job.close()
         remaining = self.search_count(due)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if not remaining:
@@ -124,12 +159,12 @@ class AmazonMcfOrder(models.Model):
         self.invalidate_recordset()
         return True
 
-    def _amazon_read_lots_guarded(self, adapters):
+    def _amazon_read_lots_guarded(self, job):
         """Read and book one order in a savepoint: a problem is recorded on it, nothing half
         booked, and the other orders still go on."""
         try:
             with self.env.cr.savepoint():
-                self._amazon_read_lots(adapters)
+                self._amazon_read_lots(job)
         except _LotProblem as problem:
             self._amazon_lot_error(str(problem))
         except Exception as exc:  # recorded on the order; the others still go on
@@ -145,7 +180,7 @@ class AmazonMcfOrder(models.Model):
     def _amazon_pending_moves(self):
         return self.move_ids.filtered(lambda m: m.state not in ("done", "cancel"))
 
-    def _amazon_read_lots(self, adapters):
+    def _amazon_read_lots(self, job):
         """Ask Amazon for the fulfilment order's shipments and book the pending moves."""
         self.ensure_one()
         account = self.account_id
@@ -155,10 +190,13 @@ class AmazonMcfOrder(models.Model):
             return
         self.lot_attempt_count += 1
         try:
-            if account not in adapters:
-                adapters[account] = account._get_sp_api_adapter(label=account.name)
-            payload = adapters[account].get_fulfillment_order(self.fulfillment_order_ref)
+            payload = job.adapter(account).get_fulfillment_order(self.fulfillment_order_ref)
             fulfilment = fulfillment_outbound.map_fulfillment_order(payload)
+        except AmazonBudgetExhausted as exc:
+            # Our own time budget or Amazon's quota: not an attempt; back when the quota allows.
+            when = fields.Datetime.now() + timedelta(seconds=int(exc.retry_in or 0))
+            self.write({"lot_attempt_count": self.lot_attempt_count - 1, "lot_next_attempt": when})
+            return
         except AmazonMappingError as exc:
             raise _LotProblem(
                 self.env._(
@@ -332,7 +370,12 @@ class StockMove(models.Model):
                     "%(qty)s unit(s) of %(product)s booked with the lots Amazon reports: %(lots)s.",
                     qty=booked,
                     product=product.display_name,
-                    lots=", ".join(dict.fromkeys(q.lot_id.name for q, _qty, _src in attributions)),
+                    lots=", ".join(
+                        dict.fromkeys(
+                            (src.lot_id if src._name == "stock.quant" else src).name
+                            for src, _qty, _provenance in attributions
+                        )
+                    ),
                 )
             )
         if float_compare(remaining, 0, precision_rounding=rounding) > 0:

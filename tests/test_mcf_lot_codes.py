@@ -284,7 +284,7 @@ class TestMcfLotCodes(AmazonLotCase):
         self.account.amazon_mcf_unknown_lot = "create"
         mcf.action_amazon_read_lots()
         self._read()
-        self.assertEqual(mcf.lot_state, "done")
+        self.assertEqual(mcf.lot_state, "done", mcf.lot_message)
         self.assertEqual(self._lines(mcf), {("LOT-Z", "amazon"): 2.0})
         created = self.env["stock.lot"].search([("name", "=", "LOT-Z")])
         self.assertEqual(created.product_id, self.lot_product)
