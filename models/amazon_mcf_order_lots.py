@@ -291,17 +291,17 @@ class AmazonMcfOrder(models.Model):
         )
 
     def _amazon_lots_finish(self, notes):
-        if self._amazon_pending_moves():
-            self.write({"lot_message": "\n".join(notes)})
-            return  # other items wait for their shipment (lot_next_attempt set)
-        self.write(
-            {
-                "lot_state": "done",
-                "lot_next_attempt": False,
-                "lot_message": "\n".join(notes),
-                "note": "\n".join(filter(None, [self.note, *notes])),
-            }
-        )
+        """Record ``notes`` on the order; done once no move waits for Amazon any more."""
+        vals = {"note": "\n".join(filter(None, [self.note, *notes]))} if notes else {}
+        if self._amazon_pending_moves():  # other items wait for their shipment
+            vals["lot_message"] = "\n".join(filter(None, [self.lot_message, *notes]))
+        else:
+            vals.update(
+                lot_state="done",
+                lot_next_attempt=False,
+                lot_message="\n".join(notes) or self.lot_message,
+            )
+        self.write(vals)
 
     def _amazon_lot_error(self, message):
         self.write({"lot_state": "error", "lot_next_attempt": False, "lot_message": message})

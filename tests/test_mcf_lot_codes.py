@@ -263,6 +263,36 @@ class TestMcfLotCodes(AmazonLotCase):
         self.assertEqual(self._lines(mcf), {("SN-7", "amazon"): 1.0, ("VIT-OLD", "fifo"): 2.0})
         self.assertIn("Amazon names no lot for 2.0 unit(s) of [VITC-500] Vitamin C 500mg", mcf.note)
 
+    def test_items_shipped_apart_are_booked_as_they_ship(self):
+        self._arrive(self._lot("LOT-S"), 5, days_ago=5)
+        self._arrive(self._lot("SN-S1", product=self.serial_product), 1, days_ago=5)
+        mcf = self._mcf_sync(
+            "113-6000011-0000001",
+            [self._item("I1", "VITC-500", 1), self._item("I2", "BPM-1", 1)],
+        )
+        vitamin = make_shipment_item("VITC-500", "A1", 1, lot_codes=["LOT-S"])
+        monitor = make_shipment_item("BPM-1", "A2", 1, serial_number="SN-S1")
+        self.sim.set_fulfillment_order(
+            make_fulfillment_order(
+                "113-6000011-0000001", shipments=[("SHIPPED", [vitamin]), ("PENDING", [monitor])]
+            )
+        )
+        self._read()
+        self.assertEqual(mcf.lot_state, "pending", "the monitor has not shipped yet")
+        self.assertEqual(self._lines(mcf), {("LOT-S", "amazon"): 1.0})
+        self.assertIn("LOT-S", mcf.note)
+        self.sim.set_fulfillment_order(
+            make_fulfillment_order(
+                "113-6000011-0000001", shipments=[("SHIPPED", [vitamin]), ("SHIPPED", [monitor])]
+            )
+        )
+        mcf.lot_next_attempt = fields.Datetime.now()
+        self._read()
+        self.assertEqual(mcf.lot_state, "done")
+        self.assertEqual(self._lines(mcf), {("LOT-S", "amazon"): 1.0, ("SN-S1", "amazon"): 1.0})
+        self.assertIn("LOT-S", mcf.note)
+        self.assertIn("SN-S1", mcf.note)
+
     def test_unknown_lot_code_stops_with_a_clear_message_then_retry(self):
         self._arrive(self._lot("LOT-A"), 5, days_ago=5)
         mcf = self._mcf_sync("113-6000003-0000001", [self._item("I1", "VITC-500", 2)])
