@@ -48,7 +48,10 @@ class AmazonAccount(models.Model):
     @api.depends("amazon_provenance_days")
     def _compute_amazon_provenance_counts(self):
         for account in self:
-            counts = account._amazon_provenance_counts() if account.id else {}
+            # sudo: quantities summed over this account's own shipments (company-filtered),
+            # shown to whoever may read the account; no record leaves this method. As the user,
+            # the Own Documents rules of sale orders would make them differ per salesperson.
+            counts = account.sudo()._amazon_provenance_counts() if account.id else {}
             account.amazon_units_reported = counts.get("amazon", 0.0)
             account.amazon_units_inferred = counts.get("inferred", 0.0)
             account.amazon_units_manual = counts.get("manual", 0.0)

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import BaseCase
 
 from ..spapi import fulfillment_outbound
@@ -443,6 +443,14 @@ class TestMcfLotCodes(AmazonLotCase):
         self.assertEqual(mcf_line.provenance, "Reported by Amazon")
         rows = recall._export_rows()
         self.assertIn("MCF 113-6000008-0000001", [row["order_ref"] for row in rows])
+        # An Amazon user (Sales: own documents only) sees the account's counts, not his own.
+        user = new_test_user(
+            self.env, login="afk_mcf_counts", groups="amazon_fba_kit.amazon_fba_kit_group_user"
+        )
+        as_user = account.with_user(user)
+        self.assertEqual(as_user.amazon_units_reported, 3)
+        self.assertEqual(as_user.amazon_units_inferred, 2)
+        self.assertEqual(as_user.amazon_units_unattributed, 4)
 
     def test_provenance_counts_query_count_is_constant(self):
         lot = self._lot("LOT-Q")
