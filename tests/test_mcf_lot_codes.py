@@ -1,6 +1,11 @@
 """Lots of Multi-Channel Fulfilment shipments as Amazon reports them (getFulfillmentOrder)."""
 
+import copy
+import unittest
 from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis_jsonschema import from_schema
 
 from odoo import fields
 from odoo.tests import new_test_user, tagged
@@ -20,6 +25,66 @@ GET_PATH = "/fba/outbound/2020-07-01/fulfillmentOrders/{sellerFulfillmentOrderId
 def _example(model, path, key):
     operation = model["paths"][path]["get"]
     return operation["responses"]["200"]["examples"][key]
+
+
+def _fulfillment_order_schema():
+    """getFulfillmentOrder's shipments as Amazon's model allows them (closed objects, the
+    fields the mapping reads), for hypothesis-jsonschema."""
+    definitions = copy.deepcopy(spapi_schema.load_model(OUTBOUND_MODEL)["definitions"])
+    shipment = definitions["FulfillmentShipment"]
+    shipment["properties"] = {
+        key: shipment["properties"][key]
+        for key in (
+            "amazonShipmentId",
+            "fulfillmentCenterId",
+            "fulfillmentShipmentStatus",
+            "fulfillmentShipmentItem",
+        )
+    }
+    for name in ("FulfillmentShipment", "FulfillmentShipmentItem"):
+        definitions[name]["additionalProperties"] = False
+        definitions[name].pop("example", None)
+    return {
+        "type": "object",
+        "required": ["fulfillmentOrder"],
+        "additionalProperties": False,
+        "properties": {
+            "fulfillmentOrder": {
+                "type": "object",
+                "required": ["sellerFulfillmentOrderId"],
+                "additionalProperties": False,
+                "properties": {"sellerFulfillmentOrderId": {"type": "string", "maxLength": 40}},
+            },
+            "fulfillmentShipments": {"$ref": "#/definitions/FulfillmentShipmentList"},
+        },
+        "definitions": definitions,
+    }
+
+
+class TestFulfillmentOutboundProperties(unittest.TestCase):
+    @settings(
+        max_examples=150,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(from_schema(_fulfillment_order_schema()))
+    def test_any_model_answer_maps_or_is_refused(self, payload):
+        """Whatever the model allows: lot records whose units add up, or AmazonMappingError
+        naming the field; never another exception."""
+        try:
+            order = fulfillment_outbound.map_fulfillment_order(payload)
+        except AmazonMappingError as exc:
+            self.assertTrue(exc.field)
+            self.assertIn(exc.field, str(exc))
+            return
+        for shipment in order.shipments:
+            for item in shipment.items:
+                lots = item.lot_quantities("lot")
+                if lots:
+                    self.assertEqual(sum(qty for _code, qty in lots), item.quantity)
+                self.assertLessEqual(len(item.lot_quantities("serial")), item.quantity)
 
 
 class TestFulfillmentOutboundMapping(BaseCase):
