@@ -43,6 +43,8 @@
         "security/amazon_inbound_plan_security.xml",
         "views/amazon_inbound_plan_views.xml",
         "data/ir_cron_inbound.xml",
+        "data/ir_cron_mcf_lots.xml",
+        "views/amazon_mcf_lot_views.xml",
     ],
     "demo": [
         "demo/amazon_fba_kit_demo.xml",

@@ -45,3 +45,6 @@ from . import amazon_fba_inventory_ledger
 from . import amazon_inbound_plan
 from . import amazon_account_inbound
 from . import stock_picking_inbound
+from . import amazon_mcf_order_lots
+from . import amazon_account_provenance
+from . import stock_lot_provenance

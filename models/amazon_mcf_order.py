@@ -42,10 +42,12 @@ class AmazonMcfOrder(models.Model):
     )
 
     def _shipped_by_item(self):
-        """``{Amazon item id: units booked}`` (the done moves, in the item's units)."""
+        """``{Amazon item id: units handled}`` (in the item's units): the done moves, the
+        pending ones waiting for the lots Amazon reports, and the cancelled ones (units the
+        Kit only policy left unbooked) alike."""
         self.ensure_one()
         booked = {}
-        for move in self.move_ids.filtered(lambda m: m.state == "done"):
+        for move in self.move_ids:
             per_unit = move.amazon_mcf_units_per_item or 1.0
             key = move.amazon_mcf_item_ref
             booked[key] = booked.get(key, 0.0) + move.product_qty / per_unit

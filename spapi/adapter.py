@@ -22,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from sp_api.api import (
     FulfillmentInboundV20240320,
+    FulfillmentOutbound,
     Inventories,
     OrdersV0,
     OrdersV20260101,
@@ -178,6 +179,9 @@ class _InboundClient(_ResponseHook, FulfillmentInboundV20240320):
     def _request(self, path, **kwargs):
         kwargs["add_marketplace"] = False
         return super()._request(path, **kwargs)
+
+class _FulfillmentOutboundClient(_ResponseHook, FulfillmentOutbound):
+    pass
 
 
 def _token_client_class(lwa_url, timeout):
@@ -715,6 +719,26 @@ class SpApiAdapter:
             operationId=operation_id,
         )
         return fulfillment_inbound.parse_operation_status(response.payload)
+
+    # -- Fulfillment Outbound API 2020-07-01 (see :mod:`.fulfillment_outbound`) --------------
+
+    def get_fulfillment_order(self, seller_fulfillment_order_id):
+        """getFulfillmentOrder: the payload dict (``fulfillmentOrder``, ``fulfillmentShipments``
+        ...) of one Multi-Channel Fulfilment order. Amazon not knowing it (yet) raises
+        :class:`AmazonPermanentError` with ``status`` 404."""
+        response = self._call(
+            const.OP_GET_FULFILLMENT_ORDER,
+            _FulfillmentOutboundClient,
+            "get_fulfillment_order",
+            sellerFulfillmentOrderId=seller_fulfillment_order_id,
+        )
+        payload = response.payload
+        if not isinstance(payload, dict):
+            raise AmazonMappingError(
+                "Amazon sent a malformed payload: field payload must be an object.",
+                field="payload",
+            )
+        return payload
 
 
 # -- endpoint policy ----------------------------------------------------------------------------

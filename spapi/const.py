@@ -185,3 +185,10 @@ RATE_LIMITS.update(
         ),
     }
 )
+
+# Fulfillment Outbound API 2020-07-01 (Multi-Channel Fulfilment) getFulfillmentOrder: the lot
+# codes and serial numbers Amazon shipped; usage plan from fulfillmentOutbound_2020-07-01.json.
+OP_GET_FULFILLMENT_ORDER = "getFulfillmentOrder"
+GET_FULFILLMENT_ORDER_RATE = 2.0
+GET_FULFILLMENT_ORDER_BURST = 30
+RATE_LIMITS[OP_GET_FULFILLMENT_ORDER] = (GET_FULFILLMENT_ORDER_RATE, GET_FULFILLMENT_ORDER_BURST)

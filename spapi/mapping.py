@@ -138,6 +138,8 @@ class Order:
     grand_total: Decimal | None = None  # proceeds.grandTotal
     extra_charges: tuple[Charge, ...] = ()  # order-level proceeds (DELIVERY_TIP ...), kind kept
     programs: tuple[str, ...] = ()
+    # orderAliases[SELLER_ORDER_ID]: for an MCF order, the seller's fulfilment order id.
+    seller_order_ref: str | None = None
 
     @property
     def seller_total(self):
@@ -466,4 +468,18 @@ def map_order(data):
         grand_total=grand_total,
         extra_charges=extra_charges,
         programs=programs,
+        seller_order_ref=_seller_order_ref(data),
     )
+
+
+def _seller_order_ref(data):
+    """The ``SELLER_ORDER_ID`` alias of an order (``orderAliases``), or None. Lenient: an
+    alias Odoo cannot read never stops the order's booking (only MCF lot reading uses it)."""
+    aliases = data.get("orderAliases")
+    for alias in aliases if isinstance(aliases, list) else ():
+        if not isinstance(alias, dict) or alias.get("aliasType") != "SELLER_ORDER_ID":
+            continue
+        value = alias.get("aliasId")
+        if isinstance(value, str) and value.strip() and "\x00" not in value:
+            return value.strip()
+    return None

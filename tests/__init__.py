@@ -40,3 +40,4 @@ from . import test_spapi_reports
 from . import test_fba_ledger
 from . import test_spapi_fulfillment_inbound
 from . import test_inbound_plan
+from . import test_mcf_lot_codes

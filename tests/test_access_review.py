@@ -132,6 +132,8 @@ BUTTONS = {
     ("amazon.sync.error", "action_retry"): _AMAZON_MANAGERS,
     # Books stock moves at Amazon: Amazon managers (and the cron).
     ("amazon.ledger.row", "action_retry"): _AMAZON_MANAGERS,
+    # Queues the MCF order for the cron that reads its lots from Amazon: Amazon managers.
+    ("amazon.mcf.order", "action_amazon_read_lots"): _AMAZON_MANAGERS,
     # Creates a product and its BoM: Manufacturing administrators (the admin here).
     ("amazon.sync.error", "action_create_fba_kit"): _ADMIN_ONLY,
     ("product.template", "action_create_amazon_fba_kit"): _ADMIN_ONLY,

@@ -354,6 +354,7 @@ class TestMultiChannelFulfilment(AmazonSyncCase):
 
     def test_mcf_fifo_lots_with_provenance(self):
         self.account.fba_lot_policy = "fifo"
+        self.account.amazon_mcf_lot_wait_hours = 0  # Amazon reports no lot: policy at once
         lot = self.env["stock.lot"].create({"name": "LOT-MCF-1", "product_id": self.lot_product.id})
         self._put_at_amazon(self.lot_product, 5, lot=lot)
         self.sim.set_orders(
@@ -364,6 +365,7 @@ class TestMultiChannelFulfilment(AmazonSyncCase):
             ]
         )
         self._sync()
+        self.env["amazon.mcf.order"]._cron_amazon_read_lots()
         mcf = self.env["amazon.mcf.order"].search(
             [("amazon_order_ref", "=", "113-4000002-0000001")]
         )

@@ -20,6 +20,7 @@ import odoo
 from odoo.modules.registry import Registry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sp_api_payloads import make_fulfillment_order, make_shipment_item
 from sp_api_simulator import SpApiSimulator, make_item, make_order
 
 STOCK = {  # default_code: [(lot or None, quantity in WH/Stock, quantity sent to Amazon)]
@@ -383,6 +384,66 @@ def inbound_report(plan):
         out.append(f"  Continue in Seller Central: {plan.seller_central_url}")
     if plan.state != "created":
         out.append(f"  {plan.message or ''} {plan.problems or ''}")
+
+
+def mcf_lot_codes(env, account, sim, now):
+    """An MCF order of Vitamin C sold on the seller's own shop: Amazon's fulfilment order says
+    which lots it shipped (two lot codes for one item), the scheduled action books exactly those,
+    *Reported by Amazon*. Returns the printed report."""
+    when = now - timedelta(minutes=20)
+    raw = make_order(
+        "114-0000011-0000011",
+        items=[make_item("I1", "VITC-500", 3, 12.9)],
+        created=when,
+        last_updated=when,
+        channel="NON_AMAZON",
+    )
+    raw["orderAliases"] = [{"aliasId": "SHOP-1042", "aliasType": "SELLER_ORDER_ID"}]
+    sim.add_orders([raw])
+    sim.set_fulfillment_order(
+        make_fulfillment_order(
+            "SHOP-1042",
+            shipments=[
+                (
+                    "SHIPPED",
+                    [
+                        make_shipment_item(
+                            "VITC-500", "SHOP-1042-1", 3, lot_codes=["VC-2612B", "VC-2611A"]
+                        )
+                    ],
+                )
+            ],
+        )
+    )
+    account.last_orders_sync = now - timedelta(hours=1)
+    account._amazon_sync_orders_one()
+    mcf = env["amazon.mcf.order"].search(
+        [("account_id", "=", account.id), ("amazon_order_ref", "=", "114-0000011-0000011")]
+    )
+    out = [
+        "",
+        "Multi-Channel Fulfilment lots (Sales > Amazon > Multi-Channel Fulfilment):",
+        (
+            f"  after the order sync: {mcf.amazon_order_ref} lots {mcf.lot_state} "
+            f"(fulfilment order {mcf.fulfillment_order_ref})"
+        ),
+    ]
+    env["amazon.mcf.order"]._cron_amazon_read_lots()
+    out.append(f"  after the scheduled action: lots {mcf.lot_state}")
+    labels = dict(env["stock.move.line"]._fields["amazon_lot_source"].selection)
+    for line in mcf.move_ids.move_line_ids:
+        out.append(
+            f"      lot {line.lot_id.name}: {line.quantity:g} x {line.product_id.display_name} "
+            f"{line.location_id.complete_name} -> {line.location_dest_id.complete_name} "
+            f"[{labels.get(line.amazon_lot_source)}]"
+        )
+    account.invalidate_recordset()
+    out.append(
+        f"  units of the last {account.amazon_provenance_days} days: "
+        f"{account.amazon_units_reported:g} reported by Amazon, "
+        f"{account.amazon_units_inferred:g} inferred, {account.amazon_units_manual:g} by hand, "
+        f"{account.amazon_units_unattributed:g} not attributed"
+    )
     return "\n".join(out)
 
 
@@ -429,6 +490,7 @@ def main(argv=None):
         print(report(env, account, run, picking, sim))
         print(ledger_report(env, account))
         print(inbound_report(plan))
+        print(mcf_lot_codes(env, account, sim, now))
     print(
         "\nOpen the result in the browser:\n"
         f"  {sys.executable} -m odoo --addons-path={args.addons_path} -d {args.database}\n"

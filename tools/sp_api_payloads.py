@@ -301,3 +301,87 @@ def make_participation(
         "participation": {"isParticipating": participating, "hasSuspendedListings": False},
         "storeName": store_name,
     }
+
+
+def make_shipment_item(sku, item_ref, quantity=1, *, lot_codes=None, serial_number=None):
+    """A ``FulfillmentShipmentItem`` (fulfillmentOutbound_2020-07-01): what one shipment of a
+    fulfilment order shipped of an item, with the lot codes / serial number Amazon reports."""
+    item = {
+        "sellerSku": sku,
+        "sellerFulfillmentOrderItemId": item_ref,
+        "quantity": quantity,
+        "packageNumber": 1,
+    }
+    if serial_number is not None:
+        item["serialNumber"] = serial_number
+    if lot_codes is not None:
+        item["manufacturerLotCodes"] = list(lot_codes)
+    return item
+
+
+def make_fulfillment_order(
+    seller_order_ref,
+    *,
+    shipments=(),
+    marketplace_id="ATVPDKIKX0DER",
+    received=None,
+    status="Complete",
+):
+    """A ``GetFulfillmentOrderResult`` (getFulfillmentOrder's payload) in the model's shape.
+
+    ``shipments``: ``[(status, [shipment items])]`` (``make_shipment_item``); the order's
+    items are what the shipments hold, per SKU and item id."""
+    received = received or datetime.datetime.now(datetime.timezone.utc)
+    ordered = {}
+    fulfillment_shipments = []
+    for index, (shipment_status, items) in enumerate(shipments, start=1):
+        for item in items:
+            key = (item["sellerSku"], item["sellerFulfillmentOrderItemId"])
+            ordered[key] = ordered.get(key, 0) + item["quantity"]
+        shipment = {
+            "amazonShipmentId": f"SIM{_digits(seller_order_ref, 6)}{index}",
+            "fulfillmentCenterId": "RNO1",
+            "fulfillmentShipmentStatus": shipment_status,
+            "fulfillmentShipmentItem": [dict(item) for item in items],
+        }
+        if shipment_status in ("PENDING", "SHIPPED"):
+            shipment["shippingDate"] = iso(received)
+        fulfillment_shipments.append(shipment)
+    return {
+        "fulfillmentOrder": {
+            "sellerFulfillmentOrderId": seller_order_ref,
+            "marketplaceId": marketplace_id,
+            "displayableOrderId": seller_order_ref,
+            "displayableOrderDate": iso(received),
+            "displayableOrderComment": "Thank you for your order",
+            "shippingSpeedCategory": "Standard",
+            "destinationAddress": _mcf_address(),
+            "receivedDate": iso(received),
+            "fulfillmentOrderStatus": status,
+            "statusUpdatedDate": iso(received),
+        },
+        "fulfillmentOrderItems": [
+            {
+                "sellerSku": sku,
+                "sellerFulfillmentOrderItemId": item_ref,
+                "quantity": quantity,
+                "cancelledQuantity": 0,
+                "unfulfillableQuantity": 0,
+            }
+            for (sku, item_ref), quantity in ordered.items()
+        ],
+        "fulfillmentShipments": fulfillment_shipments,
+        "returnItems": [],
+        "returnAuthorizations": [],
+    }
+
+
+def _mcf_address():
+    return {
+        "name": "MCF Customer",
+        "addressLine1": "1 Main Street",
+        "city": "Seattle",
+        "stateOrRegion": "WA",
+        "countryCode": "US",
+        "postalCode": "98101",
+    }

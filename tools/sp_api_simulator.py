@@ -1,8 +1,9 @@
 """A local SP-API simulator: a real HTTP server on 127.0.0.1 (standard library only).
 
 It answers Login with Amazon (``POST /auth/o2/token``), Orders API 2026-01-01 ``searchOrders``,
-Sellers ``getMarketplaceParticipations``, FBA Inventory ``getInventorySummaries`` and Orders API v0
-``confirmShipment`` (FBM packages, recorded on the orders it serves) the way
+Sellers ``getMarketplaceParticipations``, FBA Inventory ``getInventorySummaries``, Orders API v0
+``confirmShipment`` (FBM packages, recorded on the orders it serves) and Fulfillment Outbound
+``getFulfillmentOrder`` (MCF shipments with their lot codes) the way
 Amazon's models (shared/spapi-models) describe them: parameter validation with ``InvalidInput``
 errors, opaque pagination tokens bound to the query, ``includedData`` datasets, the
 ``x-amzn-RateLimit-Limit`` and ``x-amzn-RequestId`` headers, 403 without a token it issued.
@@ -29,7 +30,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 try:
     from .sp_api_payloads import (
@@ -62,6 +63,9 @@ REPORT_RE = re.compile(r"^/reports/2021-06-30/reports/([^/]+)$")
 REPORT_DOCUMENT_RE = re.compile(r"^/reports/2021-06-30/documents/([^/]+)$")
 DOWNLOAD_RE = re.compile(r"^/sim-report-documents/([^/]+)$")  # the "presigned" document URL
 REPORT_RATES = {"createReport": 0.0167, "getReport": 2.0, "getReportDocument": 0.0167}
+# Fulfillment Outbound API 2020-07-01 getFulfillmentOrder (Multi-Channel Fulfilment).
+FULFILLMENT_ORDER_RE = re.compile(r"^/fba/outbound/2020-07-01/fulfillmentOrders/([^/]+)$")
+FULFILLMENT_ORDER_RATE = 2.0
 LEDGER_COLUMNS = (
     "Date",
     "FNSKU",
@@ -278,6 +282,7 @@ class SpApiSimulator:
         self._inbound_known_mskus = None  # None: every MSKU is an FBA listing
         self._inbound_expiring_mskus = set()  # MSKUs whose items need an expiration date
         self.inbound_polls_until_done = 1  # getInboundOperationStatus calls answering IN_PROGRESS
+        self._fulfillment_orders = {}  # sellerFulfillmentOrderId -> GetFulfillmentOrderResult
         self.requests = []
         self._server = None
         self._thread = None
@@ -347,6 +352,17 @@ class SpApiSimulator:
         """Reports of ``report_type`` end CANCELLED (Amazon had no data, or replaced them)."""
         with self._lock:
             self._cancelled_types.add(report_type)
+
+    def set_fulfillment_order(self, payload):
+        """Serve ``payload`` (a ``GetFulfillmentOrderResult``, see ``make_fulfillment_order``)
+        as getFulfillmentOrder of its ``sellerFulfillmentOrderId`` (unknown ids answer 404)."""
+        with self._lock:
+            ref = payload["fulfillmentOrder"]["sellerFulfillmentOrderId"]
+            self._fulfillment_orders[ref] = copy.deepcopy(payload)
+
+    def clear_fulfillment_orders(self):
+        with self._lock:
+            self._fulfillment_orders.clear()
 
     def throttle_next(self, n=1, retry_after=None):
         """The next ``n`` API calls answer 429 (QuotaExceeded)."""
@@ -491,6 +507,11 @@ class SpApiSimulator:
         reports = self._reports_route(handler, method, path, headers)
         if reports is not None:
             return reports
+        fulfillment = FULFILLMENT_ORDER_RE.match(path) if method == "GET" else None
+        if fulfillment:
+            if self.rate_limit is None:
+                headers["x-amzn-RateLimit-Limit"] = str(FULFILLMENT_ORDER_RATE)
+            return self._get_fulfillment_order(fulfillment.group(1))
         routes = {
             ("GET", ORDERS_PATH): self._search_orders,
             ("GET", PARTICIPATIONS_PATH): self._participations_response,
@@ -789,6 +810,20 @@ class SpApiSimulator:
         )
         fulfillment["fulfillmentStatus"] = "PARTIALLY_SHIPPED" if left else "SHIPPED"
         order["lastUpdatedTime"] = iso(now)
+
+    # -- Fulfillment Outbound API -------------------------------------------------------------
+
+    def _get_fulfillment_order(self, ref):
+        """getFulfillmentOrder: the payload in ``{"payload": ...}``, or 404 when unknown (an
+        order Amazon has not created yet, or a wrong id)."""
+        ref = unquote(ref)
+        if len(ref) > 40:
+            return 400, _errors("InvalidInput", "sellerFulfillmentOrderId is too long.")
+        with self._lock:
+            payload = self._fulfillment_orders.get(ref)
+        if payload is None:
+            return 404, _errors("NotFound", f"Fulfillment order {ref} not found.")
+        return 200, {"payload": copy.deepcopy(payload)}
 
     # -- Reports API ---------------------------------------------------------------------------
 
