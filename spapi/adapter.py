@@ -180,6 +180,7 @@ class _InboundClient(_ResponseHook, FulfillmentInboundV20240320):
         kwargs["add_marketplace"] = False
         return super()._request(path, **kwargs)
 
+
 class _FulfillmentOutboundClient(_ResponseHook, FulfillmentOutbound):
     pass
 
