@@ -384,6 +384,7 @@ def inbound_report(plan):
         out.append(f"  Continue in Seller Central: {plan.seller_central_url}")
     if plan.state != "created":
         out.append(f"  {plan.message or ''} {plan.problems or ''}")
+    return "\n".join(out)
 
 
 def mcf_lot_codes(env, account, sim, now):
