@@ -237,25 +237,28 @@ class TestBatchBooking(AmazonLotCase):
         )
         return result
 
+    def _recording_batches(self, sizes):
+        """Patch: the size of each group of new orders booked together goes to ``sizes``."""
+        Account = type(self.account)
+        real_book = Account._amazon_book_new_orders
+
+        def book(account, new_orders, run):
+            sizes.append(len(new_orders))
+            return real_book(account, new_orders, run)
+
+        return mock.patch.object(Account, "_amazon_book_new_orders", book)
+
     def _book_both_ways(self, orders, before=()):
         """Book ``orders`` in batch, then (rolled back in between) one by one: both outcomes."""
         refs = sorted({order["orderId"] for order in orders if isinstance(order, dict)})
         outcomes = []
-        Account = type(self.account)
-        real_book = Account._amazon_book_new_orders
         for batch in (True, False):
             sizes = []
-
-            def book(account, new_orders, run, sizes=sizes):
-                sizes.append(len(new_orders))
-                return real_book(account, new_orders, run)
-
             savepoint = self.env.cr.savepoint()
             try:
                 for earlier in before:
                     self._sync_page([earlier])
-                sizes.clear()
-                with mock.patch.object(Account, "_amazon_book_new_orders", book):
+                with self._recording_batches(sizes):
                     run = self._sync_page(orders, batch=batch)
                 self.env.flush_all()
                 outcomes.append(dict(self._booked(refs, run), batches=sizes))
@@ -384,17 +387,10 @@ class TestBatchBooking(AmazonLotCase):
             self._order(self._ref(40 + n), [self._item("I1", "SHAKER", 1)], minutes_ago=60 - n)
             for n in range(7)
         ]
-        Account = type(self.account)
-        real_book = Account._amazon_book_new_orders
         sizes = []
-
-        def book(account, new_orders, run):
-            sizes.append(len(new_orders))
-            return real_book(account, new_orders, run)
-
         with (
             mock.patch("odoo.addons.amazon_fba_kit.models.amazon_account_orders.BATCH_SIZE", 3),
-            mock.patch.object(Account, "_amazon_book_new_orders", book),
+            self._recording_batches(sizes),
         ):
             run = self._sync_page(page)
         self.assertEqual(sizes, [3, 3, 1])
