@@ -1,4 +1,8 @@
-"""Booking one Amazon order: the order's lines, customer, pricelist; the FBA kit substitution."""
+"""Booking Amazon orders: the order's lines, customer, pricelist; the FBA kit substitution.
+
+A new order is checked first (:meth:`_amazon_prepare_new_order`), then booked, alone or with the
+other new orders of its page (:meth:`_amazon_book_new_orders`): the same code either way.
+"""
 
 import dataclasses
 
@@ -38,7 +42,11 @@ class AmazonAccount(models.Model):
     _inherit = "amazon.account"
 
     def _amazon_apply_order(self, raw, sale_order, run):
-        """Book one Amazon order. Returns ``(outcome, sale.order)``; raises to record an error."""
+        """Book one Amazon order. Returns ``(outcome, sale.order)``; raises to record an error.
+
+        While its page collects new orders (``run.batch`` is a list), a new order is only
+        checked and added there: outcome ``"deferred"``, booked with the page's batch.
+        """
         order = mapping.map_order(raw)
         if order.channel == mapping.CHANNEL_NON_AMAZON:
             return self._amazon_apply_mcf_order(order, run)

@@ -1,7 +1,8 @@
 """Order sync of an Amazon account: the run (lock, window, pages, retries, errors, report).
 
-Fetching is the adapter's (spapi/adapter.py), mapping is pure (spapi/mapping.py), and booking one
-order is in amazon_account_booking.py.
+Fetching is the adapter's (spapi/adapter.py), mapping is pure (spapi/mapping.py), and booking
+orders is in amazon_account_booking.py; a page's new orders are booked in batch (see
+:meth:`AmazonAccount._amazon_apply_orders`).
 """
 
 import hashlib
