@@ -219,7 +219,12 @@ class TestBatchBooking(AmazonLotCase):
                 ),
             }
         for mcf in self.env["amazon.mcf.order"].search([("amazon_order_ref", "in", refs)]):
-            result[mcf.amazon_order_ref] = {"mcf": move_lines(mcf.move_ids), "note": mcf.note}
+            result[mcf.amazon_order_ref] = {
+                "mcf": move_lines(mcf.move_ids),
+                "note": mcf.note,
+                "lot_state": mcf.lot_state,
+                "move_states": sorted(mcf.move_ids.mapped("state")),
+            }
         for error in self.env["amazon.sync.error"].search(
             [("account_id", "=", self.account.id), ("amazon_order_ref", "in", refs)]
         ):
@@ -306,13 +311,16 @@ class TestBatchBooking(AmazonLotCase):
                 self.assertTrue(batch[self._ref(2)]["notes"], "SN-X is noted as unknown")
                 self.assertTrue(batch[self._ref(5)]["pickings"], "the FBM order has a delivery")
                 mcf = batch[self._ref(6)]
-                if policy == "kit":
-                    self.assertIn("not booked", mcf["note"], "kit policy: MCF takes no lot")
-                else:
-                    self.assertTrue(mcf["mcf"], "the MCF order booked its stock")
+                self.assertEqual(
+                    (mcf["lot_state"], mcf["move_states"], mcf["mcf"]),
+                    ("pending", ["confirmed"], []),
+                    "a tracked MCF unit waits (unreserved) for the lots Amazon reports",
+                )
 
     def test_fifo_lots_follow_the_page_around_an_mcf_order(self):
-        """An MCF order between two new FBA orders takes its lot in page order."""
+        """An MCF order between two new FBA orders: the FBA orders take their lots in page
+        order, the MCF order's tracked unit waits for the lots Amazon reports (the MCF lots
+        scheduled action books it, see test_mcf_lot_codes)."""
         self.account.fba_lot_policy = "fifo"
         page, _partial = self._mixed_page()
         page = [page[0], page[5], page[9]]  # FBA 2 units, MCF 1 unit, FBA 2 units
@@ -323,7 +331,9 @@ class TestBatchBooking(AmazonLotCase):
             [ml[1:3] for ml in batch[self._ref(1)]["move_lines"] if ml[1]],
             [("BATCH-A", 2.0)],
         )
-        self.assertEqual(batch[self._ref(6)]["mcf"][0][1:3], ("BATCH-A", 1.0))
+        self.assertEqual(
+            (batch[self._ref(6)]["lot_state"], batch[self._ref(6)]["mcf"]), ("pending", [])
+        )
 
     def test_a_failure_inside_the_batch_falls_back_to_one_by_one(self):
         self.account.fba_lot_policy = "fifo"
