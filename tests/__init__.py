@@ -38,3 +38,4 @@ from . import test_spapi_models_examples
 from . import test_money_hygiene
 from . import test_spapi_reports
 from . import test_fba_ledger
+from . import test_sync_history_cost

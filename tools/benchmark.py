@@ -1,4 +1,4 @@
-# pylint: disable=print-used
+# pylint: disable=print-used,invalid-commit,sql-injection
 """Benchmark of the order sync against the bare ORM; run by tools/benchmark.sh.
 
 Every measured run starts from the same committed state: tools/benchmark.sh builds (once, kept
@@ -541,7 +541,7 @@ def clone_history(cr, lo, hi, copies):
     cr.execute("SET LOCAL session_replication_role = replica")
     for k in range(1, copies + 1):
         for table in CLONED + tuple(cloner.relations):
-            cloner.copy(table, k)
+            cloner.copy_rows(table, k)
     cr.execute("SET LOCAL session_replication_role = DEFAULT")
     for table in CLONED:
         cr.execute(
@@ -622,7 +622,7 @@ class _Cloner:
             expr = f"{expr} || '-{k}'"
         return expr
 
-    def copy(self, table, k):
+    def copy_rows(self, table, k):
         columns = self.columns[table]
         exprs = ", ".join(self.copied(table, column, kind, k) for column, kind in columns)
         if table in CLONED:
