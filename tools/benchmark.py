@@ -4,7 +4,8 @@
 Every measured run starts from the same committed state: tools/benchmark.sh builds (once, kept
 while nothing changes) a *prepared* database (the addon installed without demo data, a catalogue of
 lot and serial tracked products with their FBA kits and untracked products, the account, its
-offers) and, with ``--history H``, a copy of it holding H booked orders of history. For each
+offers) and, with ``--history H``, a copy of it holding H booked orders of history (the sync books
+the first 2,000, SQL copies of their rows make the rest: see ``load_history``). For each
 measured run the orchestrator copies a prepared database (``createdb -T``), runs one side in a
 fresh process on the copy, committed, and drops the copy. Nothing is measured in a rolled-back
 savepoint. For each size and repeat, sync and baseline run alternately (their order swaps every
@@ -1058,7 +1059,7 @@ def main(argv=None):
     parser.add_argument("--database", help="(--prepare, --load-history, --worker) the database")
     parser.add_argument("--template", help="the template database (dependencies installed)")
     parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--sizes", default="200,1000", help="order counts, comma-separated")
+    parser.add_argument("--sizes", default="100,500", help="order counts, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per size and side")
     parser.add_argument(
         "--memory-sizes",

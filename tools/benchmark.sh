@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the order sync (see README.md, "Benchmark"): not part of the test suite.
 #
-#   tools/benchmark.sh [--sizes 200,1000] [--repeat 3] [--memory-sizes 200] [--history 20000]
+#   tools/benchmark.sh [--sizes 100,500] [--repeat 3] [--memory-sizes 100] [--history 20000]
 #                      [--strict] [--profile FILE]
 #
 # Builds once (kept while the template and the benchmark's data stay the same; updated with
