@@ -24,7 +24,7 @@ from .common_lots import AmazonLotCase
 HISTORY = 150  # booked orders of history
 PAGE = 10  # orders of the measured page
 QUERY_MARGIN = 3  # queries of the whole page
-# Rows returned to the whole page: measured 859 without history, 973 with it (Odoo 18.0, the
+# Rows returned to the whole page: measured about 850 without history, 970 with it (Odoo 18.0, the
 # booking code of 2026-11-30): less than one per order of history. Reading
 # the account's orders (or their lines, moves...) once more returns at least HISTORY rows.
 ROW_MARGIN = HISTORY
