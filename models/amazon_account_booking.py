@@ -1,4 +1,8 @@
-"""Booking one Amazon order: the order's lines, customer, pricelist; the FBA kit substitution."""
+"""Booking Amazon orders: the order's lines, customer, pricelist; the FBA kit substitution.
+
+A new order is checked first (:meth:`_amazon_prepare_new_order`), then booked, alone or with the
+other new orders of its page (:meth:`_amazon_book_new_orders`): the same code either way.
+"""
 
 import dataclasses
 
@@ -16,6 +20,14 @@ FBA_BOOKABLE = ("PARTIALLY_SHIPPED", "SHIPPED")
 FBM_BOOKABLE = ("UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED")
 
 
+@dataclasses.dataclass(frozen=True)
+class NewOrder:
+    """A new Amazon order checked for booking: its mapped order and, per line, what it sells."""
+
+    order: mapping.Order
+    items: list  # [(mapping.OrderLine, sale line values without price)]
+
+
 class AmazonOrderRefused(UserError):
     """An order Odoo cannot book as it is; ``kind`` is an ``amazon.sync.error`` kind."""
 
@@ -30,7 +42,11 @@ class AmazonAccount(models.Model):
     _inherit = "amazon.account"
 
     def _amazon_apply_order(self, raw, sale_order, run):
-        """Book one Amazon order. Returns ``(outcome, sale.order)``; raises to record an error."""
+        """Book one Amazon order. Returns ``(outcome, sale.order)``; raises to record an error.
+
+        While its page collects new orders (``run.batch`` is a list), a new order is only
+        checked and added there: outcome ``"deferred"``, booked with the page's batch.
+        """
         order = mapping.map_order(raw)
         if order.channel == mapping.CHANNEL_NON_AMAZON:
             return self._amazon_apply_mcf_order(order, run)
@@ -57,11 +73,61 @@ class AmazonAccount(models.Model):
         bookable = FBA_BOOKABLE if fba else FBM_BOOKABLE
         if order.status not in bookable:
             return "pending", None
-        partners = self._amazon_partners(order, run)
-        money = self._amazon_money_context(order, partners, run)
+        new_order = self._amazon_prepare_new_order(order, run)
+        if getattr(run, "batch", None) is not None:  # the page books its new orders together
+            run.batch.append(new_order)
+            return "deferred", None
+        return "booked", self._amazon_book_new_orders([new_order], run)
+
+    def _amazon_prepare_new_order(self, order, run):
+        """Check what booking the new ``order`` needs (its currency, products, kits) before
+        anything is created: an order Odoo cannot book is refused on its own, never in the
+        middle of a batch. Returns a :class:`NewOrder`."""
+        self._amazon_pricelist(order.currency, run)  # refuses an unknown currency
+        self._amazon_marketplace(order.marketplace_id, run)
+        items = [(line, self._amazon_line_product_vals(order, line, run)) for line in order.lines]
+        return NewOrder(order=order, items=items)
+
+    def _amazon_book_new_orders(self, new_orders, run):
+        """Book new orders checked by :meth:`_amazon_prepare_new_order`, together.
+
+        Per-order work is done once for all of them: one search (and one ``create``) of their
+        delivery contacts, lookups and taxes shared, one ``create`` of the sale orders with their
+        lines, their totals made Amazon's (:meth:`_amazon_finish_money_multi`), then the FBA
+        orders of each stock pool confirmed with their stock moves done in one go
+        (``sale.order._amazon_book_fba``) and the FBM orders confirmed with their deliveries.
+        One order or a page of them: the same code, so a page booked in batch books what
+        booking its orders one by one books. Returns the sale orders in the given order.
+        """
+        orders = [new_order.order for new_order in new_orders]
+        partners = self._amazon_partners_multi(orders, run)
+        shared = {"tax_twins": {}, "taxes": {}}  # created in the caller's savepoint: not kept
+        vals_list = []
+        for new_order, pair in zip(new_orders, partners, strict=True):
+            money = self._amazon_money_context(new_order.order, pair, run, shared=shared)
+            vals_list.append(self._amazon_new_order_vals(new_order, pair, money, run))
+        sale_orders = self.env["sale.order"].create(vals_list)
+        self._amazon_note_facilitator_lines(sale_orders)
+        self._amazon_finish_money_multi(list(zip(orders, sale_orders, strict=True)), run)
+        fba = sale_orders.filtered(lambda sale_order: sale_order.amazon_fulfilled_by == "amazon")
+        pools = {}
+        for sale_order in fba:
+            pool = self._amazon_pool_location(sale_order.amazon_marketplace_id)
+            pools[pool] = pools.get(pool, sale_orders.browse()) | sale_order
+        for pool, pool_orders in pools.items():
+            pool_orders._amazon_book_fba(pool)
+        if sale_orders - fba:
+            fbm = sale_orders - fba
+            fbm._amazon_subscribe_customers()
+            fbm.action_confirm()
+        return sale_orders
+
+    def _amazon_new_order_vals(self, new_order, partners, money, run):
+        """The ``sale.order`` values of a new order: its priced lines and charges."""
+        order = new_order.order
         line_vals = []
-        for line in order.lines:
-            line_vals.append(self._amazon_prepare_line_vals(order, line, run, money))
+        for line, product_vals in new_order.items:
+            line_vals.append((0, 0, self._amazon_price_line_vals(line, dict(product_vals), money)))
             line_vals += self._amazon_prepare_charge_vals(order, line, money, run)
         for charge in order.extra_charges:
             line_vals.append(
@@ -69,39 +135,36 @@ class AmazonAccount(models.Model):
             )
         vals = self._amazon_prepare_order_vals(order, line_vals, run, partners=partners)
         vals["fiscal_position_id"] = money["fiscal_position"].id
-        sale_order = self.env["sale.order"].create(vals)
-        self._amazon_note_facilitator_lines(sale_order)
-        self._amazon_finish_money(order, sale_order, money, run)
-        if fba:
-            pool = self._amazon_pool_location(sale_order.amazon_marketplace_id)
-            sale_order._amazon_book_fba(pool)
-        else:
-            sale_order.action_confirm()
-        run.kit_lines += sum(1 for vals in line_vals if vals[2].get("amazon_tracked_product_id"))
-        return "booked", sale_order
+        return vals
 
-    def _amazon_money_context(self, order, partners, run):
-        """What pricing the lines of ``order`` needs: currency, fiscal position, customer."""
+    def _amazon_money_context(self, order, partners, run, shared=None):
+        """What pricing the lines of ``order`` needs: currency, fiscal position, customer.
+
+        ``shared``: the tax caches (``tax_twins``, ``taxes``) of the orders booked with it, in
+        the same savepoint; by default the order's own (a tax twin it creates goes if its
+        savepoint rolls back, and must not stay in a cache).
+        """
         partner, shipping = partners
         pricelist = self._amazon_pricelist(order.currency, run)
         marketplace = self._amazon_marketplace(order.marketplace_id, run)
+        shared = shared if shared is not None else {"tax_twins": {}, "taxes": {}}
         return {
             "currency": pricelist.currency_id or self.company_id.currency_id,
             "fiscal_position": self._amazon_fiscal_position(marketplace, partner, shipping, run),
             "partner": partner,
-            "tax_twins": {},  # per order: a twin it creates goes if its savepoint rolls back
-            "taxes": {},
+            "tax_twins": shared["tax_twins"],
+            "taxes": shared["taxes"],
         }
 
-    def _amazon_note_facilitator_lines(self, sale_order):
+    def _amazon_note_facilitator_lines(self, sale_orders):
         """Say on each line whose tax Amazon remits (marketplace facilitator) that it does."""
-        for sale_line in sale_order.order_line.filtered("amazon_facilitator_tax"):
+        for sale_line in sale_orders.order_line.filtered("amazon_facilitator_tax"):
             sale_line.name = self.env._(
                 "%(name)s\nTax %(tax)s %(currency)s collected and remitted by Amazon "
                 "(marketplace facilitator)",
                 name=sale_line.name,
                 tax=sale_line.amazon_facilitator_tax,
-                currency=sale_order.currency_id.name,
+                currency=sale_line.order_id.currency_id.name,
             )
 
     def _amazon_prepare_order_vals(self, order, line_vals, run, partners=None):
@@ -154,6 +217,21 @@ class AmazonAccount(models.Model):
         return offer
 
     def _amazon_prepare_line_vals(self, order, line, run, money=None):
+        """``(0, 0, values)`` of the sale line of an order line, priced with ``money``."""
+        vals = self._amazon_line_product_vals(order, line, run)
+        if money is None:  # legacy callers: Amazon's price as is, Odoo's default taxes
+            quantity = vals["product_uom_qty"]
+            vals["price_unit"] = (
+                line.unit_price * line.quantity / quantity if quantity else line.unit_price
+            )
+            return (0, 0, vals)
+        return (0, 0, self._amazon_price_line_vals(line, vals, money))
+
+    def _amazon_line_product_vals(self, order, line, run):
+        """What an order line sells (offer, product or its FBA kit, quantity), unpriced.
+
+        Raises :class:`AmazonOrderRefused` when Odoo cannot tell: unknown SKU, missing kit...
+        """
         offer = self._amazon_offer(order, line, run)
         if not offer or not offer.product_id:
             raise AmazonOrderRefused(
@@ -216,11 +294,12 @@ class AmazonAccount(models.Model):
             "amazon_charge_type": "item",
             "amazon_qty_shipped": amazon_qty,
         }
-        if money is None:  # legacy callers: Amazon's price as is, Odoo's default taxes
-            vals["price_unit"] = (
-                line.unit_price * line.quantity / quantity if quantity else line.unit_price
-            )
-            return (0, 0, vals)
+        return vals
+
+    def _amazon_price_line_vals(self, line, vals, money):
+        """``vals`` of a product line (:meth:`_amazon_line_product_vals`) with its price."""
+        sold = self.env["product.product"].browse(vals["product_id"])
+        quantity = vals["product_uom_qty"]
         item = line.charge("ITEM") or mapping.Charge(kind="ITEM", amount=mapping.ZERO)
         if quantity:
             vals.update(
@@ -233,7 +312,7 @@ class AmazonAccount(models.Model):
             # Nothing shipped or sold: the line books no money; what Amazon still charged
             # for the item goes to an "other charges" line (see _amazon_prepare_charge_vals).
             vals.update(price_unit=0.0, discount=0.0)
-        return (0, 0, vals)
+        return vals
 
     def _amazon_apply_shipped_update(self, order, sale_order, run):
         """An FBA order Amazon shipped more of since it was booked: book the difference once.
@@ -343,6 +422,26 @@ class AmazonAccount(models.Model):
         return AmazonOrderRefused(message, kind=exc.reason, product=product, offer=offer)
 
     def _amazon_partners(self, order, run):
+        """``(customer, delivery contact)`` of ``order``."""
+        return self._amazon_partners_multi([order], run)[0]
+
+    def _amazon_partners_multi(self, orders, run):
+        """``[(customer, delivery contact)]`` of ``orders``: the account's customer, and each
+        buyer's delivery contact (the customer itself without an address), all looked up at once.
+
+        One delivery contact per buyer and address (reused by the next order to it), so the
+        retention job has one contact to anonymise, not one per order.
+        """
+        partner = self._amazon_customer()
+        vals_list = [self._amazon_delivery_vals(order, run) for order in orders]
+        wanted = [vals for vals in vals_list if vals]
+        contacts = iter(
+            self.env["res.partner"]._amazon_delivery_contacts(partner, wanted) if wanted else ()
+        )
+        return [(partner, next(contacts) if vals else partner) for vals in vals_list]
+
+    def _amazon_customer(self):
+        """The customer of this account's orders, created on first use."""
         partner = self.partner_id
         if not partner:
             partner = self.env["res.partner"].create(
@@ -353,29 +452,26 @@ class AmazonAccount(models.Model):
                 }
             )
             self.partner_id = partner
+        return partner
+
+    def _amazon_delivery_vals(self, order, run):
+        """The values of ``order``'s delivery contact, or None when Amazon sent no address."""
         address = order.address
         if not address or not (address.name or order.buyer_name):
-            return partner, partner
+            return None
         country = self._amazon_country(address.country_code, run)
-        # One delivery contact per buyer and address (reused by the next order to it), so the
-        # retention job has one contact to anonymise, not one per order.
-        Partner = self.env["res.partner"]
-        shipping = Partner._amazon_delivery_contact(
-            partner,
-            {
-                "name": address.name or order.buyer_name,
-                "street": address.street,
-                "street2": address.street2,
-                "city": address.city,
-                "zip": address.zip,
-                "state_id": Partner._amazon_state_id(country.id, address.state),
-                "country_id": country.id,
-                "phone": address.phone,
-                "email": order.buyer_email,
-                "company_id": self.company_id.id,
-            },
-        )
-        return partner, shipping
+        return {
+            "name": address.name or order.buyer_name,
+            "street": address.street,
+            "street2": address.street2,
+            "city": address.city,
+            "zip": address.zip,
+            "state_id": self.env["res.partner"]._amazon_state_id(country.id, address.state),
+            "country_id": country.id,
+            "phone": address.phone,
+            "email": order.buyer_email,
+            "company_id": self.company_id.id,
+        }
 
     def _amazon_country(self, code, run):
         if code and code not in run.countries:

@@ -232,21 +232,28 @@ class AmazonAccount(models.Model):
 
     def _amazon_finish_money(self, order, sale_order, money, run):
         """Make ``sale_order``'s total Amazon's (a rounding line) and record the tax gap."""
-        currency = sale_order.currency_id
-        target = currency.round(float(order.seller_total))
-        residual = currency.round(target - sale_order.amount_total)
-        if not currency.is_zero(residual):
-            product = self._amazon_charge_product("OTHER", run)
+        self._amazon_finish_money_multi([(order, sale_order)], run)
+
+    def _amazon_finish_money_multi(self, pairs, run):
+        """:meth:`_amazon_finish_money` for ``[(mapped order, sale.order)]``: the rounding
+        lines of all of them created in one go, then each order's Amazon amounts written."""
+        rounding_vals = []
+        for order, sale_order in pairs:
+            currency = sale_order.currency_id
+            target = currency.round(float(order.seller_total))
+            residual = currency.round(target - sale_order.amount_total)
+            if currency.is_zero(residual):
+                continue
             rounding = sale_order.order_line.filtered(
                 lambda sol: sol.amazon_charge_type == "rounding"
             )
             if rounding:
                 rounding.price_unit += residual
             else:
-                self.env["sale.order.line"].create(
+                rounding_vals.append(
                     {
                         "order_id": sale_order.id,
-                        "product_id": product.id,
+                        "product_id": self._amazon_charge_product("OTHER", run).id,
                         "name": self.env._("Rounding to Amazon's total"),
                         "product_uom_qty": 1.0,
                         "price_unit": residual,
@@ -255,19 +262,23 @@ class AmazonAccount(models.Model):
                         "sequence": 9999,
                     }
                 )
-        amazon_tax = currency.round(float(order.seller_tax))
-        difference = currency.round(sale_order.amount_tax - amazon_tax)
-        taxed_lines = len(sale_order.order_line.filtered("tax_id"))
-        tolerance = currency.rounding * max(1, taxed_lines)
-        sale_order.write(
-            {
-                "amazon_total": target,
-                "amazon_tax_amount": amazon_tax,
-                "amazon_facilitator_tax": currency.round(float(order.facilitator_tax)),
-                "amazon_tax_difference": difference,
-                "amazon_tax_mismatch": abs(difference) > tolerance + currency.rounding / 2,
-            }
-        )
+        if rounding_vals:
+            self.env["sale.order.line"].create(rounding_vals)
+        for order, sale_order in pairs:
+            currency = sale_order.currency_id
+            amazon_tax = currency.round(float(order.seller_tax))
+            difference = currency.round(sale_order.amount_tax - amazon_tax)
+            taxed_lines = len(sale_order.order_line.filtered("tax_id"))
+            tolerance = currency.rounding * max(1, taxed_lines)
+            sale_order.write(
+                {
+                    "amazon_total": currency.round(float(order.seller_total)),
+                    "amazon_tax_amount": amazon_tax,
+                    "amazon_facilitator_tax": currency.round(float(order.facilitator_tax)),
+                    "amazon_tax_difference": difference,
+                    "amazon_tax_mismatch": abs(difference) > tolerance + currency.rounding / 2,
+                }
+            )
 
 
 def _run_cache(run, name):

@@ -1,7 +1,8 @@
 """Order sync of an Amazon account: the run (lock, window, pages, retries, errors, report).
 
-Fetching is the adapter's (spapi/adapter.py), mapping is pure (spapi/mapping.py), and booking one
-order is in amazon_account_booking.py.
+Fetching is the adapter's (spapi/adapter.py), mapping is pure (spapi/mapping.py), and booking
+orders is in amazon_account_booking.py; a page's new orders are booked in batch (see
+:meth:`AmazonAccount._amazon_apply_orders`).
 """
 
 import hashlib
@@ -13,7 +14,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..spapi import const
+from ..spapi import const, mapping
 from ..spapi.exceptions import (
     AmazonAuthError,
     AmazonBudgetExhausted,
@@ -29,6 +30,11 @@ _logger = logging.getLogger(__name__)
 FIRST_SYNC_DAYS = 3
 SYNC_LOCK_NAMESPACE = 0x414D5A  # "AMZ": first key of the per-account advisory lock
 RETRY_BATCH = 50  # open errors retried between two commit points
+# New orders of a page booked together in one savepoint (see _amazon_book_batch). Past a few
+# dozen the per-order cost hardly drops; a batch is never cut by the clock, and a failing one is
+# booked again order by order, so it stays small enough for both to fit in the run's overtime.
+BATCH_SIZE = 50
+NO_BATCH_KEY = "amazon_fba_kit__no_batch"  # context key: book every order on its own
 
 
 class _LockLost(Exception):
@@ -49,6 +55,7 @@ class SyncRun:
         self.overtime = None  # time.monotonic() after which no further order of a page is booked
         self.failures = []  # (order ref, message)
         self.seen_refs = set()
+        self.batch = None  # while a page collects its new orders: the list they are added to
         self.reset()
 
         self.offers = {}  # created before the orders' savepoints: never rolled back
@@ -377,9 +384,17 @@ class AmazonAccount(models.Model):
     # ------------------------------------------------------------------ apply
 
     def _amazon_apply_orders(self, raw_orders, run, from_retry=False):
-        """Book each order in its own savepoint: one bad order never stops the others.
+        """Book a page of orders: one bad order never stops the others.
 
-        Returns False when the run's time was up before every order was handled.
+        Each order is mapped and checked in its own savepoint (a refusal is that order's error);
+        the new orders are then booked together, up to ``BATCH_SIZE`` at a time, in one
+        savepoint (:meth:`_amazon_book_batch`). An update, cancellation or MCF order of the page
+        books its stock at once, so the new orders collected before it are booked first: stock
+        goes out in page order, as when each order is booked on its own. Under the context key
+        ``amazon_fba_kit__no_batch`` every order is booked on its own.
+
+        Returns False when the run's time was up before every order was handled (checked before
+        each order; a batch, once started, is booked).
         """
         refs = [_order_ref(raw) for raw in raw_orders]
         existing = {
@@ -395,24 +410,87 @@ class AmazonAccount(models.Model):
             )
         }
         self._amazon_prepare_offers(raw_orders, run)
+        batching = not self.env.context.get(NO_BATCH_KEY)
+        collected = []  # [(ref, raw, NewOrder)]: new orders waiting to be booked together
         for raw, ref in zip(raw_orders, refs, strict=True):
-            if run.overtime is not None and time.monotonic() > run.overtime and run.handled():
+            if collected and (
+                len(collected) >= BATCH_SIZE or not _batchable(raw, existing.get(ref))
+            ):
+                self._amazon_book_batch(collected, run, existing, errors)
+                collected = []
+            if (
+                run.overtime is not None
+                and time.monotonic() > run.overtime
+                and (run.handled() or collected)
+            ):
+                self._amazon_book_batch(collected, run, existing, errors)
                 return False
             run.seen_refs.add(ref)
-            try:
-                with self.env.cr.savepoint():
-                    outcome, order = self._amazon_apply_order(raw, existing.get(ref), run)
-            except Exception as exc:  # noqa: BLE001 - isolate every failure to its own order
-                run.reset()
-                run.counts["failed"] += 1
-                run.failures.append((ref, _error_message(exc)))
-                self._amazon_record_error(ref, raw, exc, errors.get(ref))
-                continue
-            run.counts[outcome] += 1
-            error = errors.get(ref)
-            if error and error.state == "open" and outcome != "pending":
-                error.write({"state": "resolved", "sale_order_id": order.id if order else False})
+            new_order = self._amazon_apply_one(raw, ref, existing.get(ref), errors, run, batching)
+            if new_order:
+                collected.append((ref, raw, new_order))
+        self._amazon_book_batch(collected, run, existing, errors)
         return True
+
+    def _amazon_apply_one(self, raw, ref, sale_order, errors, run, defer=False):
+        """Apply one order in its own savepoint; record its error or count its outcome.
+
+        With ``defer``, a new order is only checked, and returned (a ``NewOrder``) for the
+        page's batch to book (``run.batch`` tells :meth:`_amazon_apply_order` so); else None.
+        """
+        run.batch = [] if defer else None
+        try:
+            with self.env.cr.savepoint():
+                outcome, order = self._amazon_apply_order(raw, sale_order, run)
+        except Exception as exc:  # noqa: BLE001 - isolate every failure to its own order
+            run.reset()
+            run.counts["failed"] += 1
+            run.failures.append((ref, _error_message(exc)))
+            self._amazon_record_error(ref, raw, exc, errors.get(ref))
+            return None
+        finally:
+            deferred, run.batch = run.batch, None
+        if outcome == "deferred":
+            return deferred[0]
+        self._amazon_count(ref, outcome, order, errors, run)
+        return None
+
+    def _amazon_count(self, ref, outcome, order, errors, run):
+        """Count an order's outcome in the run; a booked order resolves its open error."""
+        run.counts[outcome] += 1
+        if outcome == "booked" and order:
+            run.kit_lines += len(order.order_line.filtered("amazon_tracked_product_id"))
+        error = errors.get(ref)
+        if error and error.state == "open" and outcome != "pending":
+            error.write({"state": "resolved", "sale_order_id": order.id if order else False})
+
+    def _amazon_book_batch(self, collected, run, existing, errors):
+        """Book the new orders ``collected`` (``[(ref, raw, NewOrder)]``) in one savepoint.
+
+        If anything fails, the savepoint is rolled back and each order is booked again on its
+        own, in its own savepoint, as without batching: the failure stays that order's error and
+        the others are booked. No clock check in between: a batch is small (``BATCH_SIZE``).
+        """
+        if not collected:
+            return
+        try:
+            with self.env.cr.savepoint():
+                sale_orders = self._amazon_book_new_orders(
+                    [new_order for _ref, _raw, new_order in collected], run
+                )
+        except Exception as exc:  # noqa: BLE001 - find the order that fails: one by one
+            run.reset()
+            _logger.info(
+                "Amazon account %s: a batch of %s new orders failed (%s); booking them one by one",
+                self.name,
+                len(collected),
+                _error_message(exc),
+            )
+            for ref, raw, _new_order in collected:
+                self._amazon_apply_one(raw, ref, existing.get(ref), errors, run)
+            return
+        for (ref, _raw, _new_order), sale_order in zip(collected, sale_orders, strict=True):
+            self._amazon_count(ref, "booked", sale_order, errors, run)
 
     def _amazon_prepare_offers(self, raw_orders, run):
         """Get (or create) the offers of every SKU of these orders in two or three queries.
@@ -504,6 +582,16 @@ def _now():
 
 def _iso(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
+
+
+def _batchable(raw, sale_order):
+    """Whether ``raw`` may wait in a batch: a new order that is not Multi-Channel Fulfilment."""
+    if sale_order:
+        return False
+    channel = raw.get("salesChannel") if isinstance(raw, dict) else None
+    return not (
+        isinstance(channel, dict) and channel.get("channelName") == mapping.CHANNEL_NON_AMAZON
+    )
 
 
 def _order_ref(raw):

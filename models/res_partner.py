@@ -57,27 +57,50 @@ class ResPartner(models.Model):
         country_id, phone, email, company_id). A contact of the same name and address is
         reused (its phone and e-mail follow the latest order); an anonymised one never is.
         """
-        key = self._amazon_address_key(vals)
-        contact = self.search(
-            [
-                ("parent_id", "=", parent.id),
-                ("type", "=", "delivery"),
-                ("amazon_address_key", "=", key),
-            ],
-            limit=1,
-        )
-        if not contact:
-            return self.create(
-                {**vals, "parent_id": parent.id, "type": "delivery", "amazon_address_key": key}
-            )
-        changed = {
-            fname: vals[fname]
-            for fname in ("phone", "email")
-            if vals.get(fname) and vals[fname] != contact[fname]
-        }
-        if changed:
-            contact.write(changed)
-        return contact
+        return self._amazon_delivery_contacts(parent, [vals])[0]
+
+    @api.model
+    def _amazon_delivery_contacts(self, parent, vals_list):
+        """The delivery contacts of ``parent`` for these buyers and addresses, in their order.
+
+        What :meth:`_amazon_delivery_contact` does for each, for a page of orders in one search,
+        one ``create`` of the missing contacts and one ``write`` per contact whose phone or
+        e-mail changed: orders to the same address share its contact, created once, and the
+        phone and e-mail end as the last order that gives them says, as if booked one by one.
+        """
+        keys = [self._amazon_address_key(vals) for vals in vals_list]
+        found = {}
+        if keys:
+            for contact in self.search(
+                [
+                    ("parent_id", "=", parent.id),
+                    ("type", "=", "delivery"),
+                    ("amazon_address_key", "in", sorted(set(keys))),
+                ]
+            ):
+                found.setdefault(contact.amazon_address_key, contact)  # the first, as limit=1
+        new, changes = {}, {}
+        for key, vals in zip(keys, vals_list, strict=True):
+            latest = {fname: vals[fname] for fname in ("phone", "email") if vals.get(fname)}
+            if key in found:
+                changes.setdefault(key, {}).update(latest)
+            elif key in new:
+                new[key].update(latest)
+            else:
+                new[key] = {
+                    **vals,
+                    "parent_id": parent.id,
+                    "type": "delivery",
+                    "amazon_address_key": key,
+                }
+        if new:
+            found.update(zip(new, self.create(list(new.values())), strict=True))
+        for key, latest in changes.items():
+            contact = found[key]
+            changed = {fname: value for fname, value in latest.items() if value != contact[fname]}
+            if changed:
+                contact.write(changed)
+        return [found[key] for key in keys]
 
     @api.model
     @tools.ormcache("country_id", "text")

@@ -88,69 +88,87 @@ class SaleOrder(models.Model):
         return action
 
     def _amazon_book_fba(self, location):
-        """Confirm an FBA order Amazon shipped: no delivery to pick, done moves out of ``location``.
+        """Confirm FBA orders Amazon shipped: no delivery to pick, done moves out of ``location``.
 
-        The order is confirmed without procurement (no picking), locked, and each goods line
-        gets a stock move from ``location`` (WH/Amazon) to the customer, done at once. A move
-        without picking type is not exploded by mrp, so a kit line books the kit itself and
-        needs no lot (see ODOO18-NOTES); sale_stock counts it as delivered.
+        The orders are confirmed without procurement (no picking), locked, and each goods line
+        gets a stock move from ``location`` (a WH/Amazon pool) to the customer, done at once. A
+        move without picking type is not exploded by mrp, so a kit line books the kit itself and
+        needs no lot (see ODOO18-NOTES); sale_stock counts it as delivered. The tracked
+        components of kit lines are booked with their lots in the same go (see
+        :meth:`_amazon_prepare_component_moves`). Any number of orders: one ``create`` of the
+        moves, one ``_action_confirm``, one lot attribution pass, one ``_action_done``.
         """
+        self._amazon_subscribe_customers()
         self.with_context(skip_procurement=True).action_confirm()
         self.action_lock()
         # Not env.ref(): its exists() check costs a query per order; the xmlid lookup is cached.
         customer_location = self.env["stock.location"].browse(
             self.env["ir.model.data"]._xmlid_to_res_id("stock.stock_location_customers")
         )
+        goods = self.order_line.filtered(
+            lambda line: line.product_id.type == "consu" and line.product_uom_qty > 0
+        )
         move_vals = [
-            line._amazon_prepare_fba_move_vals(location, customer_location)
-            for line in self.order_line
-            if line.product_id.type == "consu" and line.product_uom_qty > 0
+            line._amazon_prepare_fba_move_vals(location, customer_location) for line in goods
         ]
-        moves = self.env["stock.move"].create(move_vals)
-        moves._action_confirm(merge=False)
+        component_vals = self._amazon_prepare_component_moves(location, customer_location)
+        Move = self.env["stock.move"]
+        created = Move.create(move_vals + component_vals)
+        created._action_confirm(merge=False)
+        moves, components = created[: len(move_vals)], created[len(move_vals) :]
         for move in moves:
             move.quantity = move.product_uom_qty
         moves.picked = True
-        moves._action_done()
-        self._amazon_book_fba_components(location, customer_location)
+        (moves | components._amazon_attribute_lots_lines())._action_done()
+        self._amazon_note_unknown_serials(location)
         return moves
 
-    def _amazon_book_fba_components(self, location, customer_location):
-        """Book the tracked components of the kit lines out of ``location`` with lots.
+    def _amazon_subscribe_customers(self):
+        """Subscribe each order's customer, as ``action_confirm`` does order by order (a few
+        queries each), in one call per customer: the orders of an account share theirs."""
+        for partner, orders in self.grouped("partner_id").items():
+            new = orders.filtered(lambda order, p=partner: p not in order.message_partner_ids)
+            if partner and new:
+                new.message_subscribe(partner.ids)
+
+    def _amazon_prepare_component_moves(self, location, customer_location):
+        """Values of the moves booking the tracked components of these orders' kit lines.
 
         Only on an account whose ``fba_lot_policy`` is ``fifo``/``fefo``, or for the units
         Amazon named by serial number (whatever the policy). What stock does not cover stays
         an open move: the order's unattributed quantity, attributed by a later sync.
         """
-        self.ensure_one()
-        policy = self.amazon_account_id.fba_lot_policy or "kit"
-        lines = self.order_line.filtered(
-            lambda line: (
-                line.amazon_tracked_product_id
-                and line.product_uom_qty > 0
-                and (policy != "kit" or line.amazon_serial_numbers)
-            )
-        )
-        if not lines:
-            return self.env["stock.move"]
-        vals = [
-            line._amazon_prepare_component_move_vals(location, customer_location, policy)
-            for line in lines
-        ]
-        moves = self.env["stock.move"].create([v for v in vals if v])
-        moves._action_confirm(merge=False)
-        moves._amazon_attribute_lots()
-        unknown = lines.filtered("amazon_unknown_serials")
-        if unknown:
-            self.message_post(
-                body=self.env._(
-                    "Amazon named serial numbers that are not at %(location)s: %(serials)s. "
-                    "Their units stay unattributed until these serial numbers are there.",
-                    location=location.display_name,
-                    serials=", ".join(unknown.mapped("amazon_unknown_serials")),
+        vals_list = []
+        kit_components = {}  # the BoM of each kit looked up once
+        for order in self:
+            policy = order.amazon_account_id.fba_lot_policy or "kit"
+            for line in order.order_line:
+                if not (
+                    line.amazon_tracked_product_id
+                    and line.product_uom_qty > 0
+                    and (policy != "kit" or line.amazon_serial_numbers)
+                ):
+                    continue
+                vals = line._amazon_prepare_component_move_vals(
+                    location, customer_location, policy, kit_components
                 )
-            )
-        return moves
+                if vals:
+                    vals_list.append(vals)
+        return vals_list
+
+    def _amazon_note_unknown_serials(self, location):
+        """Tell on each order the serial numbers Amazon named that are not at ``location``."""
+        for order in self:
+            unknown = order.order_line.filtered("amazon_unknown_serials")
+            if unknown:
+                order.message_post(
+                    body=self.env._(
+                        "Amazon named serial numbers that are not at %(location)s: %(serials)s. "
+                        "Their units stay unattributed until these serial numbers are there.",
+                        location=location.display_name,
+                        serials=", ".join(unknown.mapped("amazon_unknown_serials")),
+                    )
+                )
 
     def _amazon_cancel(self):
         """Cancel an order Amazon cancelled; refuse when Amazon already shipped it (FBA)."""

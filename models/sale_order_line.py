@@ -101,17 +101,20 @@ class SaleOrderLine(models.Model):
             "warehouse_id": location.warehouse_id.id,
         }
 
-    def _amazon_prepare_component_move_vals(self, location, customer_location, policy):
+    def _amazon_prepare_component_move_vals(
+        self, location, customer_location, policy, kit_components=None
+    ):
         """The move of the tracked component of this FBA kit line, or None when there is none.
 
         ``policy``: the account's ``fba_lot_policy``. With ``kit``, only the units Amazon named
         by serial number are booked; with ``fifo``/``fefo``, the whole component quantity.
         No ``sale_line_id``: sale_mrp would count the component into the kit's delivered
-        quantity; ``amazon_sale_line_id`` links it instead.
+        quantity; ``amazon_sale_line_id`` links it instead. ``kit_components``: see
+        :meth:`_amazon_component_qty`.
         """
         self.ensure_one()
         order = self.order_id
-        component, quantity = self._amazon_component_qty()
+        component, quantity = self._amazon_component_qty(kit_components)
         if not component:
             return None
         serials = self._amazon_serial_list()
@@ -134,10 +137,19 @@ class SaleOrderLine(models.Model):
             "amazon_lot_policy": "amazon" if policy == "kit" else policy,
         }
 
-    def _amazon_component_qty(self):
-        """``(tracked component, its quantity on this kit line)``; empty when not a kit line."""
+    def _amazon_component_qty(self, kit_components=None):
+        """``(tracked component, its quantity on this kit line)``; empty when not a kit line.
+
+        ``kit_components``: a dict caching each kit's ``(component, quantity per kit)`` for the
+        lines of one call (a BoM lookup each otherwise).
+        """
         self.ensure_one()
-        component, per_kit = self.product_id._get_amazon_fba_kit_component(self.order_id.company_id)
+        kit_components = {} if kit_components is None else kit_components
+        if self.product_id not in kit_components:
+            kit_components[self.product_id] = self.product_id._get_amazon_fba_kit_component(
+                self.order_id.company_id
+            )
+        component, per_kit = kit_components[self.product_id]
         if not component or component != self.amazon_tracked_product_id:
             return self.env["product.product"], 0.0
         kits = self.product_uom._compute_quantity(

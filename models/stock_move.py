@@ -55,6 +55,17 @@ class StockMove(models.Model):
 
         :return: the moves done by this call
         """
+        todo = self._amazon_attribute_lots_lines()
+        if todo:
+            todo._action_done()
+        return todo
+
+    def _amazon_attribute_lots_lines(self):
+        """:meth:`_amazon_attribute_lots` up to ``_action_done``, left to the caller (who may
+        do other moves in the same call): the attributed moves get their lot lines, picked.
+
+        :return: the moves to do
+        """
         moves = self.filtered(lambda m: m.state in OPEN_STATES and m.amazon_sale_line_id)
         if not moves:
             return self.browse()
@@ -97,7 +108,6 @@ class StockMove(models.Model):
         todo.move_line_ids.unlink()  # nothing of Odoo's own reservation survives
         self.env["stock.move.line"].create(line_vals)
         todo.picked = True
-        todo._action_done()
         return todo
 
     @api.model

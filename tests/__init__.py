@@ -39,3 +39,4 @@ from . import test_money_hygiene
 from . import test_spapi_reports
 from . import test_fba_ledger
 from . import test_sync_history_cost
+from . import test_batch_booking
