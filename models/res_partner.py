@@ -143,3 +143,15 @@ class ResPartner(models.Model):
             [("model", "=", "res.partner"), ("res_id", "in", self.ids)]
         ).unlink()
         return True
+
+    def _handle_first_contact_creation(self):
+        """Not for an Amazon delivery contact: the account's customer never takes its address.
+
+        Odoo gives the first contact's address to a company without one, and checks that it is
+        the first by reading every contact of the company (``len(parent.child_ids)``): for the
+        account's customer, every buyer the account ever had, on each create (issue #19), and
+        the first buyer's address on the customer.
+        """
+        if self.amazon_address_key:
+            return None
+        return super()._handle_first_contact_creation()

@@ -41,4 +41,5 @@ from . import test_fba_ledger
 from . import test_spapi_fulfillment_inbound
 from . import test_inbound_plan
 from . import test_mcf_lot_codes
+from . import test_sync_history_cost
 from . import test_batch_booking
