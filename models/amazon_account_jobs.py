@@ -29,7 +29,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.service.server import SLEEP_INTERVAL
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 from ..spapi import const
 
@@ -52,6 +52,26 @@ def cron_time_limit():
     if limit is not None and limit < 0:
         limit = config.get("limit_time_real")
     return limit if limit and limit > 0 else None
+
+
+def lock_row_in_state(record, field, states):
+    """Lock the row of ``record`` for this transaction if its ``field`` is still one of
+    ``states``: False when another transaction (a second cron worker, a button) holds it or it
+    moved on. The scheduled actions that work through a queue take each record this way."""
+    record.ensure_one()
+    record.env.cr.execute(
+        SQL(
+            "SELECT id FROM %s WHERE id = %s AND %s IN %s FOR UPDATE SKIP LOCKED",
+            SQL.identifier(record._table),
+            record.id,
+            SQL.identifier(field),
+            tuple(states),
+        )
+    )
+    if not record.env.cr.fetchone():
+        return False
+    record.invalidate_recordset()
+    return True
 
 
 def cron_job_room():

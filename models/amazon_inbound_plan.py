@@ -23,7 +23,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 from ..spapi import fulfillment_inbound
 from ..spapi.exceptions import (
@@ -33,7 +32,7 @@ from ..spapi.exceptions import (
     AmazonPermanentError,
     AmazonRetryableError,
 )
-from .amazon_account_jobs import MAX_RATE_LIMIT_WAIT
+from .amazon_account_jobs import MAX_RATE_LIMIT_WAIT, lock_row_in_state
 
 _logger = logging.getLogger(__name__)
 
@@ -214,19 +213,7 @@ class AmazonInboundPlan(models.Model):
     def _amazon_lock(self):
         """Lock the row of a plan still to send or poll; False when another transaction holds it
         or it moved on."""
-        self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM %s WHERE id = %s AND state IN ('queued', 'creating') "
-                "FOR UPDATE SKIP LOCKED",
-                SQL.identifier(self._table),
-                self.id,
-            )
-        )
-        if not self.env.cr.fetchone():
-            return False
-        self.invalidate_recordset()
-        return True
+        return lock_row_in_state(self, "state", ("queued", "creating"))
 
     def _amazon_advance_guarded(self, adapters, deadline, budget):
         """:meth:`_amazon_advance` in a savepoint: an unexpected error is recorded on the plan

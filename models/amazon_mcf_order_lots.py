@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero
 
 from ..spapi import fulfillment_outbound
 from ..spapi.exceptions import (
@@ -24,7 +24,7 @@ from ..spapi.exceptions import (
     AmazonMappingError,
     AmazonPermanentError,
 )
-from .amazon_account_jobs import MAX_RATE_LIMIT_WAIT
+from .amazon_account_jobs import MAX_RATE_LIMIT_WAIT, lock_row_in_state
 
 _logger = logging.getLogger(__name__)
 
@@ -146,18 +146,7 @@ class AmazonMcfOrder(models.Model):
         return done
 
     def _amazon_lock_pending(self):
-        self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM %s WHERE id = %s AND lot_state = 'pending' FOR UPDATE SKIP LOCKED",
-                SQL.identifier(self._table),
-                self.id,
-            )
-        )
-        if not self.env.cr.fetchone():
-            return False
-        self.invalidate_recordset()
-        return True
+        return lock_row_in_state(self, "lot_state", ("pending",))
 
     def _amazon_read_lots_guarded(self, job):
         """Read and book one order in a savepoint: a problem is recorded on it, nothing half

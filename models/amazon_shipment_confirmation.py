@@ -9,7 +9,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 from odoo.tools.sql import create_unique_index
 
 from ..spapi import orders_v0
@@ -19,6 +18,7 @@ from ..spapi.exceptions import (
     AmazonPermanentError,
     AmazonRetryableError,
 )
+from .amazon_account_jobs import lock_row_in_state
 
 _logger = logging.getLogger(__name__)
 
@@ -241,18 +241,7 @@ class AmazonShipmentConfirmation(models.Model):
     def _amazon_lock(self):
         """Lock the row of a pending confirmation, or False when another transaction holds it or
         it is no longer pending."""
-        self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM %s WHERE id = %s AND state = 'pending' FOR UPDATE SKIP LOCKED",
-                SQL.identifier(self._table),
-                self.id,
-            )
-        )
-        if not self.env.cr.fetchone():
-            return False
-        self.invalidate_recordset()
-        return True
+        return lock_row_in_state(self, "state", ("pending",))
 
     def _amazon_send_one(self, adapters):
         """Send one confirmation; returns "unreachable" when Amazon could not be reached (or was
