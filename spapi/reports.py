@@ -22,7 +22,6 @@ import csv
 import datetime
 import gzip
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 
@@ -406,56 +405,3 @@ def identities(report_type, rows):
         seen[key] = occurrence + 1
         result.append((row, row_identity(report_type, row, occurrence)))
     return result
-
-
-# -- documents, for the simulator and tests ------------------------------------------------------
-
-LEDGER_HEADER = (
-    "Date",
-    "FNSKU",
-    "ASIN",
-    "MSKU",
-    "Title",
-    "Event Type",
-    "Reference ID",
-    "Quantity",
-    "Fulfillment Center",
-    "Disposition",
-    "Reason",
-    "Country",
-    "Reconciled Quantity",
-    "Unreconciled Quantity",
-    "Date and Time",
-)
-RETURNS_HEADER = (
-    "return-date",
-    "order-id",
-    "sku",
-    "asin",
-    "fnsku",
-    "product-name",
-    "quantity",
-    "fulfillment-center-id",
-    "detailed-disposition",
-    "reason",
-    "status",
-    "license-plate-number",
-    "customer-comments",
-)
-
-
-def write_document(report_type, rows):
-    """A document in Amazon's layout for ``rows`` (dicts keyed by the header names)."""
-    buffer = io.StringIO()
-    if report_type == REPORT_LEDGER:
-        writer = csv.writer(buffer, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n")
-        header = LEDGER_HEADER
-    else:
-        writer = csv.writer(
-            buffer, delimiter="\t", quoting=csv.QUOTE_NONE, lineterminator="\n", escapechar="\\"
-        )
-        header = RETURNS_HEADER
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([row.get(name, "") for name in header])
-    return buffer.getvalue()

@@ -5,6 +5,7 @@ import gzip
 import unittest
 
 from ..spapi import reports
+from ..tools.sp_api_simulator import report_document
 
 LEDGER_HEADER = (
     '"Date"\t"FNSKU"\t"ASIN"\t"MSKU"\t"Title"\t"Event Type"\t"Reference ID"\t"Quantity"\t'
@@ -129,7 +130,7 @@ class TestReturnsParser(unittest.TestCase):
             reports.decompress(b"not gzip", "GZIP")
 
     def test_written_document_round_trips(self):
-        doc = reports.write_document(
+        doc = report_document(
             reports.REPORT_LEDGER,
             [{"Date": "01/02/2026", "MSKU": "A", "Event Type": "Adjustments", "Quantity": "-1"}],
         )

@@ -888,7 +888,7 @@ class SpApiSimulator:
             elif report["processingStatus"] != "DONE":
                 document_id = f"amzn1.spdoc.1.4.sim.{report_id}"
                 self._documents[document_id] = gzip.compress(
-                    _report_document(report["reportType"], report["_rows"]).encode("utf-8")
+                    report_document(report["reportType"], report["_rows"]).encode("utf-8")
                 )
                 report["processingStatus"] = "DONE"
                 report["reportDocumentId"] = document_id
@@ -1098,7 +1098,7 @@ def _check_inbound_address(address):
         raise _BadRequest("sourceAddress.countryCode must be two capital letters.")
 
 
-def _report_document(report_type, rows):
+def report_document(report_type, rows):
     """A report document in Amazon's layout: the ledger fully quoted, the returns plain."""
     columns = REPORT_COLUMNS[report_type]
     buffer = io.StringIO()
