@@ -24,13 +24,15 @@ from ..spapi.exceptions import (
     AmazonMappingError,
     AmazonPermanentError,
 )
+from ..spapi.ratelimit import capped_backoff
 from .amazon_account_jobs import MAX_RATE_LIMIT_WAIT, lock_row_in_state
 
 _logger = logging.getLogger(__name__)
 
 CRON_XMLID = "ir_cron_amazon_mcf_lots"
 BATCH_SIZE = 20  # MCF orders read per cron call; the cron worker calls again while some remain
-RETRY_DELAYS = (15, 30, 60, 120, 240, 360)  # minutes between attempts (then every 6 hours)
+RETRY_FIRST = timedelta(minutes=15)  # wait after the first unsuccessful read, doubled each time
+RETRY_CAP = timedelta(hours=6)  # 15 min, 30, 1 h, 2 h, 4 h, then every 6 hours
 LOT_STATES = [
     ("pending", "Waiting for Amazon's lots"),
     ("done", "Lots booked"),
@@ -40,7 +42,7 @@ LOT_STATES = [
 
 def retry_delay(attempts):
     """The wait after ``attempts`` unsuccessful reads of a fulfilment order."""
-    return timedelta(minutes=RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1])
+    return capped_backoff(attempts, RETRY_FIRST, RETRY_CAP)
 
 
 class _ReadJob:

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..spapi.ratelimit import capped_backoff
+
 ERROR_KINDS = [
     ("malformed", "Malformed order"),
     ("unknown_sku", "Unknown SKU"),
@@ -89,7 +91,7 @@ class AmazonSyncError(models.Model):
     @api.model
     def _amazon_backoff(self, attempts):
         """How long to wait after the ``attempts``-th failure before retrying by itself."""
-        return min(RETRY_BACKOFF_FIRST * 2 ** max(0, attempts - 1), RETRY_BACKOFF_MAX)
+        return capped_backoff(attempts, RETRY_BACKOFF_FIRST, RETRY_BACKOFF_MAX)
 
     @api.model
     def _amazon_due_domain(self, account):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from . import const
 from .exceptions import AmazonError, AmazonMappingError
+from .ratelimit import capped_backoff
 
 OWNERS = ("AMAZON", "SELLER", "NONE")  # LabelOwner / PrepOwner enums of the model
 DEFAULT_LABEL_OWNER = "SELLER"
@@ -393,18 +394,12 @@ def problem_hint(problem):
 
 def retry_delay(attempts):
     """Wait before the next attempt after ``attempts`` failed ones: exponential, capped."""
-    attempts = max(1, int(attempts))
-    if attempts > 12:
-        return RETRY_CAP
-    return min(RETRY_CAP, RETRY_BASE * 2 ** (attempts - 1))
+    return capped_backoff(attempts, RETRY_BASE, RETRY_CAP)
 
 
 def poll_delay(polls):
     """Seconds before polling an operation again after ``polls`` IN_PROGRESS answers."""
-    polls = max(1, int(polls))
-    if polls > 8:
-        return POLL_CAP
-    return min(POLL_CAP, POLL_BASE * 2 ** (polls - 1))
+    return capped_backoff(polls, POLL_BASE, POLL_CAP)
 
 
 def seller_central_host(marketplace_code):

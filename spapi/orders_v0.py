@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .exceptions import AmazonError
+from .ratelimit import capped_backoff
 
 CARRIER_OTHER = "Other"
 # Amazon's carrier codes most sellers meet (Amazon's list is longer; any code typed on the
@@ -246,7 +247,4 @@ def refusal_hint(message):
 
 def retry_delay(attempts):
     """Wait before the next attempt after ``attempts`` failed ones: exponential, capped."""
-    attempts = max(1, int(attempts))
-    if attempts > 16:  # 5 min * 2**15 is far beyond the cap already
-        return RETRY_CAP
-    return min(RETRY_CAP, RETRY_BASE * 2 ** (attempts - 1))
+    return capped_backoff(attempts, RETRY_BASE, RETRY_CAP)

@@ -13,6 +13,13 @@ import threading
 import time
 
 
+def capped_backoff(attempts, first, cap):
+    """The wait after ``attempts`` failures (or polls): ``first`` after the first, doubled after
+    each next one, never above ``cap`` (numbers or timedeltas)."""
+    exponent = min(max(1, int(attempts)) - 1, 24)  # 2**24 times any first wait is past any cap
+    return min(cap, first * 2**exponent)
+
+
 class TokenBucket:
     def __init__(self, rate, burst, clock=time.monotonic):
         if rate <= 0 or burst < 1:
